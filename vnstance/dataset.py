@@ -1,0 +1,147 @@
+"""Labelled JSON Lines: reading and validating gold and training files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import DataError, VnstanceError
+from .features.normalize import normalize
+from .schema import HEADS, LABELS
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+GOLD_PATH = SEEDS_DIR / "gold.jsonl"
+AUTHORED_PATH = SEEDS_DIR / "authored.jsonl"
+ARTICLES_DIR = SEEDS_DIR / "articles"
+DEFAULT_TRAIN: tuple[Path, ...] = (GOLD_PATH, AUTHORED_PATH)
+REQUIRED = ("id", "doc", "text", *HEADS)
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    doc: str
+    text: str
+    russia: str
+    us: str
+    sentiment: str
+    source: str | None = None
+
+    def label(self, head: str) -> str:
+        return getattr(self, head)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    examples: tuple[Example, ...]
+    paths: tuple[str, ...]
+    sha256: str  # digest of the files' bytes, in order
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    @property
+    def texts(self) -> list[str]:
+        return [e.text for e in self.examples]
+
+    @property
+    def groups(self) -> list[str]:
+        return [e.doc for e in self.examples]
+
+    def labels(self) -> list[tuple[str, str, str]]:
+        return [(e.russia, e.us, e.sentiment) for e in self.examples]
+
+    def label_counts(self) -> dict[str, dict[str, int]]:
+        counts = {h: {lab: 0 for lab in LABELS[h]} for h in HEADS}
+        for e in self.examples:
+            for h in HEADS:
+                counts[h][e.label(h)] += 1
+        return counts
+
+
+def read_bytes(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DataError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise DataError(path, None, "is a directory, not a file") from None
+    except OSError as e:
+        raise DataError(path, None, f"cannot read: {e.strerror}") from None
+
+
+def decode_lines(path: str | Path, raw: bytes) -> list[str]:
+    """Split bytes into lines, decoding each as UTF-8 so an error names its line."""
+    lines = raw.split(b"\n")
+    out = []
+    for no, line in enumerate(lines, 1):
+        try:
+            out.append(line.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as e:
+            raise DataError(path, no, f"invalid UTF-8 (byte {e.start + 1} of the line)") from None
+    if out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _parse(path: str | Path, no: int, line: str, seen: dict[str, str]) -> Example:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise DataError(path, no, f"invalid JSON: {e.msg} (column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise DataError(path, no, f"expected a JSON object, got {type(obj).__name__}")
+    missing = [k for k in REQUIRED if k not in obj]
+    if missing:
+        raise DataError(path, no, f"missing field(s): {', '.join(missing)}")
+    for k in (*REQUIRED, "source"):
+        if k in obj and not isinstance(obj[k], str):
+            raise DataError(path, no, f"field {k!r} must be a string")
+    if not obj["text"].strip():
+        raise DataError(path, no, "blank text")
+    for h in HEADS:
+        if obj[h] not in LABELS[h]:
+            allowed = ", ".join(LABELS[h])
+            raise DataError(path, no, f"unknown {h} label {obj[h]!r} (allowed: {allowed})")
+    if obj["id"] in seen:
+        raise DataError(path, no, f"duplicate id {obj['id']!r} (first at {seen[obj['id']]})")
+    seen[obj["id"]] = f"{path}:{no}"
+    return Example(
+        id=obj["id"], doc=obj["doc"], text=normalize(obj["text"]),
+        russia=obj["russia"], us=obj["us"], sentiment=obj["sentiment"],
+        source=obj.get("source"),
+    )
+
+
+def load_labelled(paths: Sequence[str | Path] | str | Path) -> Dataset:
+    """Load and validate labelled JSONL files, concatenated in order.
+
+    Ids must be unique across all files. Texts are normalised (NFC, tone marks).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if not paths:
+        raise VnstanceError("no data files given")
+    digest = hashlib.sha256()
+    seen: dict[str, str] = {}
+    examples: list[Example] = []
+    for path in paths:
+        raw = read_bytes(path)
+        digest.update(raw)
+        for no, line in enumerate(decode_lines(path, raw), 1):
+            if not line.strip():
+                continue
+            examples.append(_parse(path, no, line, seen))
+    if not examples:
+        raise VnstanceError(f"empty training set: no labelled sentences in {', '.join(map(str, paths))}")
+    return Dataset(tuple(examples), tuple(str(p) for p in paths), digest.hexdigest())
+
+
+def file_sha256(paths: Iterable[str | Path]) -> str:
+    digest = hashlib.sha256()
+    for p in paths:
+        digest.update(read_bytes(p))
+    return digest.hexdigest()

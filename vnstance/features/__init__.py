@@ -1,0 +1,1 @@
+"""Text preparation: raw text -> clean sentences -> segmented tokens -> target mentions -> vectors."""

@@ -1,0 +1,129 @@
+"""Target mentions: where a segmented sentence refers to Russia or to the United States.
+
+Aliases are matched on the syllables of underthesea's words, with case: "Mỹ" never matches
+"thẩm mỹ" or "mỹ phẩm". underthesea often glues a country to a neighbouring word ("Mỹ nối",
+"dầu thô Nga"), so an alias may sit inside a word, except where the segmenter has formed a
+different proper name around it: a word whose other syllables are all capitalised ("Mỹ Tâm",
+"Mỹ Tho", "Nam Mỹ", "Hằng Nga") is a name, not the country, unless those syllables are
+known heads ("Nước Nga", "Người Mỹ"). Person names and distinctive place names ("Kerry",
+"Kremlin", "Washington") are exempt from that rule. Context lists catch what segmentation
+leaves ambiguous: phrases such as "chị Nga", "châu Mỹ", "Mỹ nhân" or "giải Mỹ mở rộng" (the
+US Open) block any alias inside them.
+The lexicon is data: lexicon/targets.json, documented in lexicon/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+from ..schema import TARGETS
+
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    target: str
+    start: int  # index of the first word
+    end: int  # one past the index of the last word
+    surface: str
+
+
+@dataclass(frozen=True)
+class _Alias:
+    target: str
+    syllables: tuple[str, ...]
+    is_name: bool  # person or distinctive place name: may sit inside any word
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    aliases: tuple[_Alias, ...]
+    blocking: tuple[tuple[str, ...], ...]  # phrases in which no alias is a mention
+    heads: frozenset[str]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Lexicon":
+        aliases = [
+            _Alias(target, tuple(_syllables(alias)), kind == "names")
+            for target in TARGETS
+            for kind in ("words", "names")
+            for alias in data[target][kind]
+        ]
+        aliases.sort(key=lambda a: -len(a.syllables))  # longest first
+        blocking = tuple(tuple(_syllables(p)) for p in data["not_mentions"]["phrases"])
+        heads = frozenset(s for w in data["heads"]["words"] for s in w.split())
+        return cls(tuple(aliases), blocking, heads)
+
+
+def _syllables(word: str) -> list[str]:
+    return _HYPHEN.sub(" - ", word).split()
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    text = resources.files("vnstance.features").joinpath("lexicon/targets.json").read_text("utf-8")
+    return Lexicon.from_dict(json.loads(text))
+
+
+def _same(syllable: str, alias: str) -> bool:
+    return syllable == alias or (syllable.isupper() and len(syllable) > 1 and syllable == alias.upper())
+
+
+def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None) -> list[Mention]:
+    """Mentions of either target in a segmented sentence, in order, not overlapping."""
+    lex = lexicon or default_lexicon()
+    syl: list[str] = []
+    word_of: list[int] = []
+    for i, w in enumerate(words):
+        for p in _syllables(w):  # a hyphen inside a word ("Mỹ-Nga") is a syllable of its own
+            syl.append(p)
+            word_of.append(i)
+    taken = [False] * len(syl)
+    for phrase in lex.blocking:
+        for s, e in _occurrences(syl, phrase):
+            taken[s:e] = [True] * (e - s)
+    blocked = list(taken)
+    found: list[tuple[int, int, _Alias]] = []
+    for alias in lex.aliases:
+        for s, e in _occurrences(syl, alias.syllables):
+            if not any(taken[s:e]):
+                taken[s:e] = [True] * (e - s)
+                found.append((s, e, alias))
+    mentions = []
+    for s, e, alias in sorted(found, key=lambda f: f[0]):
+        if not alias.is_name and _inside_other_name(s, e, syl, word_of, taken, blocked, lex.heads):
+            continue
+        mentions.append(Mention(alias.target, word_of[s], word_of[e - 1] + 1, " ".join(syl[s:e])))
+    return mentions
+
+
+def _occurrences(syl: list[str], phrase: Sequence[str]):
+    n = len(phrase)
+    for s in range(len(syl) - n + 1):
+        if all(_same(syl[s + k], phrase[k]) for k in range(n)):
+            yield s, s + n
+
+
+def _inside_other_name(s: int, e: int, syl: list[str], word_of: list[int], taken: list[bool],
+                       blocked: list[bool], heads: frozenset[str]) -> bool:
+    """True when the word holding syllables s..e is a different proper name ("Mỹ Tâm").
+
+    A hyphen ends the word here: "Trung-Mỹ" is two countries, not a name.
+    """
+    lo, hi = s, e
+    while lo > 0 and word_of[lo - 1] == word_of[s] and syl[lo - 1] != "-":
+        lo -= 1
+    while hi < len(syl) and word_of[hi] == word_of[e - 1] and syl[hi] != "-":
+        hi += 1
+    others = [syl[k] for k in range(lo, hi) if not taken[k] or blocked[k]]
+    if not others:
+        return False
+    if all(o.isupper() for o in others):  # an all-caps headline, not a name
+        return False
+    return all(o[:1].isupper() and o not in heads for o in others)

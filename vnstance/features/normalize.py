@@ -1,0 +1,24 @@
+"""Unicode and Vietnamese tone-mark normalisation.
+
+underthesea's ``text_normalize`` also re-tokenises (it puts spaces around punctuation), which
+would change the text users see; here each word is normalised in place instead, with
+underthesea's own per-token rules, so "Ngọai" -> "Ngoại" and "hoà" -> "hòa" while spacing and
+punctuation stay as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from underthesea.pipeline.text_normalize import token_normalize
+
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def normalize(text: str) -> str:
+    """NFC, standard tone-mark placement per word, and single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _SPACES.sub(" ", text).strip()
+    return _WORD.sub(lambda m: token_normalize(m.group(0)), text)
