@@ -54,6 +54,16 @@ class Dataset:
     def labels(self) -> list[tuple[str, str, str]]:
         return [(e.russia, e.us, e.sentiment) for e in self.examples]
 
+    def select(self, indices: Iterable[int]) -> "Dataset":
+        return Dataset(tuple(self.examples[i] for i in indices), self.paths, self.sha256)
+
+    def __add__(self, other: "Dataset") -> "Dataset":
+        return Dataset(self.examples + other.examples, self.paths + other.paths,
+                       hashlib.sha256((self.sha256 + other.sha256).encode()).hexdigest())
+
+    def column(self, head: str) -> list[str]:
+        return [e.label(head) for e in self.examples]
+
     def label_counts(self) -> dict[str, dict[str, int]]:
         counts = {h: {lab: 0 for lab in LABELS[h]} for h in HEADS}
         for e in self.examples:

@@ -29,8 +29,8 @@ _HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 @dataclass(frozen=True)
 class Mention:
     target: str
-    start: int  # index of the first word
-    end: int  # one past the index of the last word
+    start: int  # index of the mention's word
+    end: int  # start + 1
     surface: str
 
 
@@ -75,8 +75,13 @@ def _same(syllable: str, alias: str) -> bool:
     return syllable == alias or (syllable.isupper() and len(syllable) > 1 and syllable == alias.upper())
 
 
-def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None) -> list[Mention]:
-    """Mentions of either target in a segmented sentence, in order, not overlapping."""
+def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
+                  ) -> tuple[tuple[str, ...], tuple[Mention, ...]]:
+    """Mentions of either target in a segmented sentence, in order, not overlapping.
+
+    Returns the words re-cut so that each mention is a word of its own, and the mentions,
+    whose ``start``/``end`` index those words.
+    """
     lex = lexicon or default_lexicon()
     syl: list[str] = []
     word_of: list[int] = []
@@ -95,12 +100,40 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None) -> list[
             if not any(taken[s:e]):
                 taken[s:e] = [True] * (e - s)
                 found.append((s, e, alias))
-    mentions = []
-    for s, e, alias in sorted(found, key=lambda f: f[0]):
-        if not alias.is_name and _inside_other_name(s, e, syl, word_of, taken, blocked, lex.heads):
+    spans = [
+        (s, e, alias.target)
+        for s, e, alias in sorted(found, key=lambda f: f[0])
+        if alias.is_name or not _inside_other_name(s, e, syl, word_of, taken, blocked, lex.heads)
+    ]
+    return _split_words(syl, word_of, spans)
+
+
+def _split_words(syl: list[str], word_of: list[int], spans: list[tuple[int, int, str]]
+                 ) -> tuple[tuple[str, ...], tuple[Mention, ...]]:
+    """Re-cut the words so that every mention is a word of its own ("Nga cáo buộc" -> "Nga", "cáo buộc")."""
+    starts = {s: (e, t) for s, e, t in spans}
+    words: list[str] = []
+    mentions: list[Mention] = []
+    k = 0
+    while k < len(syl):
+        if k in starts:
+            e, target = starts[k]
+            mentions.append(Mention(target, len(words), len(words) + 1, " ".join(syl[k:e])))
+            words.append(" ".join(syl[k:e]))
+            k = e
             continue
-        mentions.append(Mention(alias.target, word_of[s], word_of[e - 1] + 1, " ".join(syl[s:e])))
-    return mentions
+        j = k
+        while j < len(syl) and word_of[j] == word_of[k] and j not in starts:
+            j += 1
+        run = syl[k:j]
+        whole = [syl[i] for i in range(len(syl)) if word_of[i] == word_of[k]]
+        word = " ".join(run).replace(" - ", "-")
+        if run != whole:  # a piece cut from a glued word: no dangling hyphen
+            word = word.strip(" -")
+        if word:
+            words.append(word)
+        k = j
+    return tuple(words), tuple(mentions)
 
 
 def _occurrences(syl: list[str], phrase: Sequence[str]):
