@@ -1,0 +1,1 @@
+"""Train, save and load the model, and predict."""

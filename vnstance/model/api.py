@@ -1,0 +1,53 @@
+"""The Python API: a loaded model that labels sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from sklearn.pipeline import Pipeline
+
+from ..features.articles import article_sentences
+from ..schema import HEADS, LABELS, TARGETS
+from . import artifact
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained pipeline and its metadata. Read-only after loading: safe to share between threads."""
+
+    pipeline: Pipeline
+    meta: dict[str, Any] = field(default_factory=dict)
+    sha256: str | None = None
+
+    def predict(self, sentences: Iterable[str]) -> list[dict[str, Any]]:
+        """Label each sentence: ``text``, the three heads, ``mentions`` and ``scores``."""
+        texts = list(sentences)
+        prepared = self.pipeline.named_steps["prepare"].transform(texts)
+        probas = self.pipeline.named_steps["tagger"].predict_proba(prepared)
+        out = []
+        for i, p in enumerate(prepared):
+            scores = {h: {lab: round(float(probas[k][i, j]), 4) for j, lab in enumerate(LABELS[h])}
+                      for k, h in enumerate(HEADS)}
+            row: dict[str, Any] = {"text": p.text}
+            for k, h in enumerate(HEADS):
+                row[h] = LABELS[h][int(probas[k][i].argmax())]
+            row["mentions"] = {t: p.mentions_of(t) for t in TARGETS}
+            row["scores"] = scores
+            out.append(row)
+        return out
+
+    def predict_article(self, text: str) -> list[dict[str, Any]]:
+        """Split a raw article into sentences and label each."""
+        return self.predict(article_sentences(text))
+
+
+def load_model(path: str | Path = artifact.DEFAULT_MODEL) -> Model:
+    """Load a model saved by ``vnstance train``, after checking its recorded SHA-256.
+
+    Raises VnstanceError for a missing, corrupt or altered file (nothing is unpickled then);
+    warns (VersionWarning) when the installed scikit-learn differs from the training one.
+    """
+    obj, sha = artifact.load(path)
+    return Model(pipeline=obj["pipeline"], meta=obj.get("meta", {}), sha256=sha)

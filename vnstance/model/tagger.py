@@ -1,0 +1,176 @@
+"""The classifier: three label heads over prepared sentences, as one scikit-learn estimator."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from ..features.cues import CueFeatures
+from ..features.prepare import Prepared
+from ..features.views import view
+from ..schema import HEADS, LABELS, TARGETS
+
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
+INNER_FOLDS = 4
+
+
+def _stance_f1(y_true, y_pred) -> float:
+    """Mean F1 of favor and against: what the stance heads are tuned for (SemEval-2016 Task 6)."""
+    return f1_score(y_true, y_pred, labels=["favor", "against"], average="macro", zero_division=0)
+
+
+def _macro_f1(y_true, y_pred) -> float:
+    return f1_score(y_true, y_pred, average="macro", zero_division=0)
+
+
+class StanceTagger(ClassifierMixin, BaseEstimator):
+    """Stance toward Russia and the US, and sentiment, for each prepared sentence.
+
+    ``y`` is an (n, 3) array of labels in the order of ``vnstance.schema.HEADS``.
+
+    Parameters (the levers measured in docs/ablation.md):
+      mention_gate: a target's stance is ``none`` exactly when no alias of it is found; the
+        stance classifier decides favor/against/neutral for mentioned targets only.
+      mask_targets: mask the head's target and the other target with two placeholders; one
+        stance model then learns from the examples of both targets. Without masking, each
+        target gets its own model over the unmasked words.
+      cue_features: add position-aware cue-word features (features/lexicon/cues.tsv).
+      char_ngrams: add character 2-4-grams next to word 1-2-grams.
+      C: inverse regularisation strength; None chooses it from C_GRID by grouped
+        cross-validation inside the training data (by ``groups``), never on scored data.
+      class_weight: passed to LogisticRegression.
+      random_state: seed for anything random (kept for determinism even where unused).
+    """
+
+    def __init__(self, mention_gate: bool = True, mask_targets: bool = True, cue_features: bool = True,
+                 char_ngrams: bool = True, C: float | None = None, class_weight: str | None = "balanced",
+                 random_state: int = 0) -> None:
+        self.mention_gate = mention_gate
+        self.mask_targets = mask_targets
+        self.cue_features = cue_features
+        self.char_ngrams = char_ngrams
+        self.C = C
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    # -- building blocks -------------------------------------------------------------------
+    def _features(self) -> FeatureUnion:
+        parts = [("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True))]
+        if self.char_ngrams:
+            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
+                                                   sublinear_tf=True)))
+        if self.cue_features:
+            parts.append(("cues", CueFeatures()))
+        return FeatureUnion(parts)
+
+    def _classifier(self, C: float) -> LogisticRegression:
+        return LogisticRegression(C=C, class_weight=self.class_weight, solver="newton-cg", max_iter=1000,
+                                  random_state=self.random_state)
+
+    def _tune_C(self, docs: list[str], labels: list[str], groups: list[str], scorer) -> float:
+        """C from C_GRID by grouped cross-validation inside the training data.
+
+        Features are fitted once per inner fold (not once per candidate), and each candidate
+        is scored on the pooled out-of-fold predictions, which is steadier than a mean of
+        per-fold F1 on folds this small. Ties go to the smaller C (more regularisation).
+        """
+        y = np.asarray(labels, dtype=object)
+        pred = {C: np.empty(len(docs), dtype=object) for C in C_GRID}
+        cv = GroupKFold(n_splits=min(INNER_FOLDS, len(set(groups))))
+        for tr, te in cv.split(docs, y, groups):
+            feats = self._features().fit([docs[i] for i in tr])
+            X_tr, X_te = feats.transform([docs[i] for i in tr]), feats.transform([docs[i] for i in te])
+            for C in C_GRID:
+                if len(set(y[tr])) > 1:
+                    pred[C][te] = self._classifier(C).fit(X_tr, y[tr]).predict(X_te)
+                else:
+                    pred[C][te] = y[tr][0]
+        return max(C_GRID, key=lambda C: (scorer(y, pred[C]), -C))
+
+    def _fit_one(self, docs: list[str], labels: list[str], groups: list[str] | None, scorer) -> Pipeline:
+        if len(set(labels)) == 1:
+            return _Constant(labels[0])
+        C = self.C
+        if C is None:
+            C = self._tune_C(docs, labels, groups, scorer) if groups and len(set(groups)) >= 3 else 1.0
+        return Pipeline([("features", self._features()), ("clf", self._classifier(C))]).fit(docs, labels)
+
+    def _stance_rows(self, X: Sequence[Prepared], target: str, gate: bool) -> list[int]:
+        return [i for i, p in enumerate(X) if not gate or any(m.target == target for m in p.mentions)]
+
+    # -- estimator API ---------------------------------------------------------------------
+    def fit(self, X: Sequence[Prepared], y, groups: Sequence[str] | None = None) -> "StanceTagger":
+        y = np.asarray(y, dtype=object)
+        if y.ndim != 2 or y.shape[1] != len(HEADS) or y.shape[0] != len(X):
+            raise ValueError(f"y must have shape ({len(X)}, {len(HEADS)})")
+        groups = list(groups) if groups is not None else None
+        self.stance_models_: dict[str, Pipeline] = {}
+        if self.mask_targets:
+            docs, labels, grp = [], [], []
+            for t_i, target in enumerate(TARGETS):
+                for i in self._stance_rows(X, target, self.mention_gate):
+                    docs.append(view(X[i], target))
+                    labels.append(y[i, t_i])
+                    grp.append(groups[i] if groups else None)
+            shared = self._fit_one(docs, labels, grp if groups else None, _stance_f1)
+            self.stance_models_ = {t: shared for t in TARGETS}
+        else:
+            for t_i, target in enumerate(TARGETS):
+                rows = self._stance_rows(X, target, self.mention_gate)
+                self.stance_models_[target] = self._fit_one(
+                    [view(X[i]) for i in rows], [y[i, t_i] for i in rows],
+                    [groups[i] for i in rows] if groups else None, _stance_f1)
+        self.sentiment_model_ = self._fit_one([view(p) for p in X], list(y[:, 2]), groups, _macro_f1)
+        self.classes_ = [np.array(LABELS[h], dtype=object) for h in HEADS]
+        return self
+
+    def predict_proba(self, X: Sequence[Prepared]) -> list[np.ndarray]:
+        """One (n, k) array per head, columns in the order of ``LABELS[head]``."""
+        check_is_fitted(self)
+        out = []
+        for target in TARGETS:
+            probs = np.zeros((len(X), len(LABELS[target])))
+            rows = self._stance_rows(X, target, self.mention_gate)
+            none_col = LABELS[target].index("none")
+            probs[:, none_col] = 1.0
+            if rows:
+                model = self.stance_models_[target]
+                docs = [view(X[i], target if self.mask_targets else None) for i in rows]
+                probs[rows] = _aligned(model, docs, LABELS[target])
+            out.append(probs)
+        out.append(_aligned(self.sentiment_model_, [view(p) for p in X], LABELS["sentiment"]))
+        return out
+
+    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
+        probas = self.predict_proba(X)
+        cols = [np.asarray(LABELS[h], dtype=object)[p.argmax(axis=1)] for h, p in zip(HEADS, probas)]
+        return np.stack(cols, axis=1) if len(X) else np.empty((0, len(HEADS)), dtype=object)
+
+
+def _aligned(model, docs: list[str], labels: tuple[str, ...]) -> np.ndarray:
+    """The model's probabilities with columns in the order of ``labels`` (absent ones 0)."""
+    out = np.zeros((len(docs), len(labels)))
+    if not docs:
+        return out
+    p = model.predict_proba(docs)
+    for j, cls in enumerate(model.classes_):
+        out[:, labels.index(cls)] = p[:, j]
+    return out
+
+
+class _Constant:
+    """A head whose training data had a single label."""
+
+    def __init__(self, label: str) -> None:
+        self.classes_ = np.array([label], dtype=object)
+
+    def predict_proba(self, docs: list[str]) -> np.ndarray:
+        return np.ones((len(docs), 1))

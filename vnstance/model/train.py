@@ -1,0 +1,66 @@
+"""Training: labelled files -> a fitted pipeline -> the saved artifact."""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import joblib
+import numpy as np
+import sklearn
+import underthesea
+from sklearn.pipeline import Pipeline
+
+from .. import __version__
+from ..dataset import DEFAULT_TRAIN, Dataset, load_labelled
+from ..features.prepare import SentencePreparer
+from ..schema import LABELS
+from . import artifact
+from .api import Model
+from .tagger import StanceTagger
+
+
+def build_pipeline(seed: int = 0, **params: Any) -> Pipeline:
+    """The whole chain as one estimator: raw sentences in, three heads out."""
+    return Pipeline([("prepare", SentencePreparer()), ("tagger", StanceTagger(random_state=seed, **params))])
+
+
+def fit(data: Dataset, seed: int = 0, **params: Any) -> Pipeline:
+    pipe = build_pipeline(seed, **params)
+    pipe.fit(data.texts, np.array(data.labels(), dtype=object), tagger__groups=data.groups)
+    return pipe
+
+
+def versions() -> dict[str, str]:
+    return {"vnstance": __version__, "scikit-learn": sklearn.__version__, "underthesea": underthesea.__version__,
+            "numpy": np.__version__, "joblib": joblib.__version__, "python": platform.python_version()}
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model: Model
+    path: Path
+    data: Dataset
+
+
+def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = artifact.DEFAULT_MODEL,
+          seed: int = 0, **params: Any) -> TrainResult:
+    """Train on labelled JSONL files and save the model (atomically) with its digest."""
+    data = load_labelled(data_paths)
+    started = time.time()
+    pipe = fit(data, seed, **params)
+    tagger = pipe.named_steps["tagger"]
+    meta = {
+        "labels": {h: list(v) for h, v in LABELS.items()},
+        "versions": versions(),
+        "data": {"paths": [str(p) for p in data.paths], "sha256": data.sha256, "sentences": len(data),
+                 "label_counts": data.label_counts()},
+        "options": {"seed": seed, **tagger.get_params()},
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "train_seconds": round(time.time() - started, 2),
+    }
+    sha = artifact.save({"pipeline": pipe, "meta": meta}, out)
+    return TrainResult(Model(pipe, meta, sha), Path(out), data)

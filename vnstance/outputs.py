@@ -1,0 +1,74 @@
+"""Writing labelled sentences: JSON Lines or an aligned table; stdout or a file written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from .inputs import Item
+
+OUTPUT_FORMATS = ("jsonl", "table")
+
+
+def record(item: Item, pred: dict[str, Any]) -> dict[str, Any]:
+    """The output object: passed-through fields, then id, text and the predictions."""
+    out: dict[str, Any] = dict(item.extra)
+    if item.id is not None:
+        out["id"] = item.id
+    out.update(pred)
+    out["text"] = item.text
+    return {k: out[k] for k in (*item.extra, *(["id"] if item.id is not None else []), "text", "russia", "us",
+                                "sentiment", "mentions", "scores") if k in out}
+
+
+class TableWriter:
+    """Aligned columns, one sentence a line, the text cut to the terminal width."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.width = shutil.get_terminal_size((120, 24)).columns
+        self.started = False
+
+    def write(self, rec: dict[str, Any]) -> None:
+        if not self.started:
+            self.stream.write(f"{'ID':<14} {'RUSSIA':<8} {'US':<8} {'SENTIMENT':<9} TEXT\n")
+            self.started = True
+        ident = str(rec.get("id", ""))[-14:]
+        text = rec["text"]
+        room = max(20, self.width - 44)
+        if len(text) > room:
+            text = text[: room - 1] + "…"
+        self.stream.write(f"{ident:<14} {rec['russia']:<8} {rec['us']:<8} {rec['sentiment']:<9} {text}\n")
+
+
+class JsonlWriter:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, rec: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def output_stream(path: str | None) -> Iterator[IO[str]]:
+    """stdout, or a temp file beside ``path`` renamed into place only when all went well."""
+    if path is None or path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
