@@ -1,0 +1,1 @@
+"""Evaluation: metrics, grouped cross-validation, baselines, reports and the CI gate."""

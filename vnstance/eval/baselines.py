@@ -1,0 +1,39 @@
+"""Baselines scored on the same sentences as the model, so its margin over them is visible.
+
+- majority: every sentence gets each head's most frequent training label.
+- keyword: a target mention (the model's alias lexicon) plus twenty cue words; the rule
+  every learned model has to beat to be worth its weight.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+from ..features.prepare import prepare
+from ..schema import HEADS, TARGETS
+
+AGAINST_WORDS = ("cáo buộc", "chỉ trích", "lên án", "phản đối", "từ chối", "đe dọa", "vi phạm", "tấn công",
+                 "trừng phạt", "khiêu khích")
+FAVOR_WORDS = ("ủng hộ", "hoan nghênh", "hợp tác", "đối thoại", "ngừng bắn", "hòa bình", "viện trợ",
+               "sẵn sàng", "cam kết", "thỏa thuận")
+
+
+def majority(train_labels: dict[str, Sequence[str]], n: int) -> dict[str, list[str]]:
+    return {h: [Counter(train_labels[h]).most_common(1)[0][0]] * n for h in HEADS}
+
+
+def keyword(texts: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {h: [] for h in HEADS}
+    for text in texts:
+        p = prepare(text)
+        lowered = " ".join(p.words).lower()
+        against = any(w in lowered for w in AGAINST_WORDS)
+        favor = any(w in lowered for w in FAVOR_WORDS)
+        for t in TARGETS:
+            if not p.mentions_of(t):
+                out[t].append("none")
+            else:
+                out[t].append("against" if against else "favor" if favor else "neutral")
+        out["sentiment"].append("negative" if against else "positive" if favor else "neutral")
+    return out

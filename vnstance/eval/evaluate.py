@@ -1,0 +1,103 @@
+"""`vnstance eval` as a plain function: score a model (or cross-validate) and build the report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..dataset import GOLD_PATH, Dataset, load_labelled
+from ..model.api import load_model
+from ..model.artifact import DEFAULT_MODEL
+from ..model.train import versions
+from ..schema import HEADS, LABELS
+from . import baselines
+from .bootstrap import DRAWS, SEED, intervals
+from .cv import check_disjoint, cross_validate
+from .metrics import all_metrics
+
+SCHEMA = "vnstance-eval/1"
+ERRORS_IN_MARKDOWN = 25
+
+
+def _data_info(d: Dataset) -> dict[str, Any]:
+    return {"paths": list(d.paths), "sha256": d.sha256, "sentences": len(d)}
+
+
+def _summary_metrics(m: dict[str, Any]) -> dict[str, Any]:
+    return {"f_avg": m["f_avg"], **{h: {"macro_f1": m[h]["macro_f1"], "accuracy": m[h]["accuracy"]} for h in HEADS}}
+
+
+def _margins(model: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
+    return {"f_avg": model["f_avg"] - base["f_avg"],
+            **{f"{h}.macro_f1": model[h]["macro_f1"] - base[h]["macro_f1"] for h in HEADS}}
+
+
+def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT_MODEL, cv: bool = False,
+             train_extra: Sequence[str | Path] = (), seed: int = 0, draws: int = DRAWS) -> dict[str, Any]:
+    """Score the model on labelled data; with ``cv``, cross-validate by doc group instead.
+
+    Returns the report (schema ``vnstance-eval/1``, see docs/eval-report.md).
+    """
+    data = load_labelled(data_path)
+    extra = load_labelled(train_extra) if train_extra else None
+    gold = {h: data.column(h) for h in HEADS}
+    n = len(data)
+    if cv:
+        result = cross_validate(data, extra, seed)
+        pred, proba = result.pred, result.proba
+        majority_pred = {h: [""] * n for h in HEADS}
+        index = {e.id: i for i, e in enumerate(data.examples)}
+        for fold in result.folds:
+            for sid in fold.scored_ids:
+                for h in HEADS:
+                    majority_pred[h][index[sid]] = fold.majority[h]
+        model_info: dict[str, Any] = {"versions": versions(), "options": {"seed": seed}}
+        folds = [{"group": f.group, "scored": len(f.scored_ids), "trained_on": len(f.train_ids),
+                  "train_groups": sorted(f.train_groups)} for f in result.folds]
+    else:
+        check_disjoint(data, extra)
+        model = load_model(model_path)
+        rows = model.predict(data.texts)
+        pred = {h: [r[h] for r in rows] for h in HEADS}
+        proba = {h: np.array([[r["scores"][h][lab] for lab in LABELS[h]] for r in rows]) for h in HEADS}
+        counts = model.meta.get("data", {}).get("label_counts") or data.label_counts()
+        majority_pred = {h: [max(LABELS[h], key=lambda lab: counts[h].get(lab, 0))] * n for h in HEADS}
+        model_info = {"path": str(model_path), "sha256": model.sha256, **model.meta}
+        folds = None
+
+    metrics = all_metrics(gold, pred)
+    ci = intervals(gold, pred, draws=draws, seed=SEED)
+    metrics["f_avg_ci"] = ci["f_avg"]
+    for h in HEADS:
+        metrics[h]["macro_f1_ci"] = ci[h]
+    base = {"majority": all_metrics(gold, majority_pred), "keyword": all_metrics(gold, baselines.keyword(data.texts))}
+
+    predictions, errors = [], []
+    for i, e in enumerate(data.examples):
+        probs = {h: {lab: round(float(proba[h][i, j]), 4) for j, lab in enumerate(LABELS[h])} for h in HEADS}
+        predictions.append({"id": e.id, "doc": e.doc, "text": e.text, "gold": {h: gold[h][i] for h in HEADS},
+                            "pred": {h: pred[h][i] for h in HEADS}, "proba": probs})
+        for h in HEADS:
+            if pred[h][i] != gold[h][i]:
+                errors.append({"id": e.id, "text": e.text, "head": h, "gold": gold[h][i], "pred": pred[h][i],
+                               "probability": probs[h][pred[h][i]]})
+    errors.sort(key=lambda x: (-x["probability"], x["id"], x["head"]))
+
+    return {
+        "schema": SCHEMA,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "mode": "cv" if cv else "model",
+        "model": model_info,
+        "data": _data_info(data),
+        "train_extra": _data_info(extra) if extra is not None else None,
+        "options": {"cv": cv, "folds": folds, "grouping": "doc" if cv else None, "seed": seed,
+                    "bootstrap": {"draws": draws, "seed": SEED, "level": 0.95, "unit": "sentence"}},
+        "metrics": metrics,
+        "baselines": {name: _summary_metrics(m) for name, m in base.items()},
+        "margins": {name: _margins(metrics, m) for name, m in base.items()},
+        "predictions": predictions,
+        "errors": errors,
+    }
