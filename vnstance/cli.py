@@ -1,0 +1,157 @@
+"""The `vnstance` command: thin wrappers that parse options and call plain functions.
+
+User errors (bad files, bad labels, a model that fails its digest check) end in one line on
+stderr and exit status 2; a failed --fail-under gate exits 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .dataset import DEFAULT_TRAIN, GOLD_PATH
+from .errors import VnstanceError
+from .inputs import FORMATS, ReadStats, read_items
+from .model.artifact import DEFAULT_MODEL
+from .outputs import OUTPUT_FORMATS, JsonlWriter, TableWriter, output_stream, record
+from .schema import HEADS, LABELS
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
+    return f"vnstance: warning: {message}\n"
+
+
+class _Group(click.Group):
+    """Usage errors, user errors and Ctrl-C each end in one line, never a traceback."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        warnings.formatwarning = _one_line_warning
+        try:
+            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            cmd = f" {e.ctx.command.name}" if e.ctx and e.ctx.command and e.ctx.command is not self else ""
+            click.echo(f"vnstance: error: {e.format_message()} (see `vnstance{cmd} --help`)", err=True)
+            sys.exit(2)
+        except click.ClickException as e:
+            click.echo(f"vnstance: error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except click.exceptions.Abort:
+            click.echo("vnstance: interrupted", err=True)
+            sys.exit(130)
+        except VnstanceError as e:
+            click.echo(f"vnstance: error: {e}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("vnstance: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (`| head`): not an error
+            sys.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vnstance")
+def main() -> None:
+    """Stance toward Russia and the US, and sentiment, for each sentence of Vietnamese news."""
+
+
+def _counts_table(counts: dict[str, dict[str, int]]) -> str:
+    lines = []
+    for h in HEADS:
+        cells = "  ".join(f"{lab}={counts[h][lab]}" for lab in LABELS[h])
+        lines.append(f"  {h:<9} {cells}")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
+              help="Labelled JSONL file; repeat to concatenate. Default: the shipped seed gold + authored set.")
+@click.option("--out", default=str(DEFAULT_MODEL), show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the model (and its .sha256 beside it).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+def train(data: tuple[str, ...], out: str, seed: int) -> None:
+    """Train a model on labelled sentences and save it."""
+    from .model.train import train as train_model
+
+    paths = list(data) or [str(p) for p in DEFAULT_TRAIN]
+    result = train_model(paths, out, seed)
+    meta = result.model.meta
+    click.echo(f"trained on {len(result.data)} sentences from {', '.join(paths)}")
+    click.echo(_counts_table(result.data.label_counts()))
+    click.echo(f"model: {result.path} (sha256 {result.model.sha256}, {meta['train_seconds']} s)")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+              type=click.Path(dir_okay=False), help="Model file (its recorded digest is checked first).")
+@click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
+              help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text.")
+@click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
+              help="Output: JSON Lines, or an aligned table for reading in a terminal.")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write here instead of stdout (atomically: no partial file on error).")
+def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_format: str,
+            output: str | None) -> None:
+    """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
+    from .model.api import load_model
+    from .model.predict import predict_items
+
+    model = load_model(model_path)
+    stats = ReadStats()
+    items = read_items(list(inputs) or ["-"], input_format, stats)
+    with output_stream(output) as stream:
+        writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)
+        for item, pred in predict_items(model, items):
+            writer.write(record(item, pred))
+    if stats.skipped_empty:
+        click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
+
+
+@main.command("eval")
+@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True, type=click.Path(dir_okay=False),
+              help="Model to score (ignored with --cv, which trains its own per fold).")
+@click.option("--data", "data_path", default=str(GOLD_PATH), show_default=True, type=click.Path(dir_okay=False),
+              help="Labelled JSONL to score.")
+@click.option("--cv", is_flag=True, help="Cross-validate by doc group (leave one article out) instead of scoring --model.")
+@click.option("--train-extra", multiple=True, type=click.Path(dir_okay=False),
+              help="Training-only labelled JSONL, added to every fold's training data, never scored. Repeatable.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the JSON report here.")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), help="Write the Markdown report here.")
+@click.option("--plots", "plots_dir", type=click.Path(file_okay=False), help="Write confusion-matrix PNGs here (needs matplotlib).")
+@click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
+              help="Exit 1 if METRIC is below VALUE; @FILE reads floors from a file. Repeatable.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed for --cv training.")
+def eval_command(model_path: str, data_path: str, cv: bool, train_extra: tuple[str, ...], report_path: str | None,
+                 markdown_path: str | None, plots_dir: str | None, fail_under: tuple[str, ...], seed: int) -> None:
+    """Score a model on labelled sentences, or cross-validate; print a summary, write reports, gate."""
+    from .eval import gate, report
+    from .eval.evaluate import evaluate
+
+    floors = gate.parse_floors(fail_under)  # bad floors fail before minutes of work
+    result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed)
+    click.echo(report.summary(result))
+    if report_path:
+        report.write_json(result, report_path)
+        click.echo(f"report: {report_path}")
+    if markdown_path:
+        report.write_markdown(result, markdown_path)
+        click.echo(f"markdown: {markdown_path}")
+    if plots_dir:
+        for p in report.write_plots(result, plots_dir):
+            click.echo(f"plot: {p}")
+    failures = gate.check(result, floors)
+    for f in failures:
+        click.echo(f"vnstance: gate failed: {f}", err=True)
+    if failures:
+        sys.exit(1)
+    if floors:
+        click.echo(f"gate passed: {len(floors)} floor(s) met")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
