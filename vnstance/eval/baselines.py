@@ -14,9 +14,9 @@ from ..features.prepare import prepare
 from ..schema import HEADS, TARGETS
 
 AGAINST_WORDS = ("cáo buộc", "chỉ trích", "lên án", "phản đối", "từ chối", "đe dọa", "vi phạm", "tấn công",
-                 "trừng phạt", "khiêu khích")
-FAVOR_WORDS = ("ủng hộ", "hoan nghênh", "hợp tác", "đối thoại", "ngừng bắn", "hòa bình", "viện trợ",
-               "sẵn sàng", "cam kết", "thỏa thuận")
+                 "trừng phạt", "đánh bại")
+FAVOR_WORDS = ("ủng hộ", "hoan nghênh", "hợp tác", "đối thoại", "ngừng bắn", "hòa bình", "đàm phán",
+               "sẵn sàng", "nỗ lực", "hy vọng")
 
 
 def majority(train_labels: dict[str, Sequence[str]], n: int) -> dict[str, list[str]]:

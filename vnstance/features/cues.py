@@ -76,18 +76,31 @@ def cue_features(doc: str, window: int = 5) -> dict[str, float]:
     targets = [i for i, w in enumerate(words) if w == TARGET]
     others = [i for i, w in enumerate(words) if w == OTHER]
     negators = {i for i, c in cues if c == "negator"}
+    contrast = max((i for i, c in cues if c == "contrast"), default=-1)
     for i, cls in cues:
-        if cls == "negator":
+        if cls in ("negator", "contrast"):
+            continue
+        if cls == "speech":
+            if any(0 < i - p <= 3 for p in targets):
+                feats["target_speaks"] = 1.0
+            if any(0 < i - p <= 3 for p in others):
+                feats["other_speaks"] = 1.0
             continue
         negated = bool(negators & {i - 1, i - 2})
         name = f"{'not_' if negated else ''}{cls}"
         feats[f"cue={name}"] = 1.0
+        if contrast >= 0:  # guideline rule 4: after "nhưng" / "tuy nhiên" the later clause carries the point
+            feats[f"cue={name}|{'after' if i > contrast else 'before'}_contrast"] = 1.0
         for label, places in (("target", targets), ("other", others)):
             if any(0 < i - p <= window for p in places):
                 feats[f"cue={name}|after_{label}"] = 1.0
             if any(0 < p - i <= window for p in places):
                 feats[f"cue={name}|before_{label}"] = 1.0
     for p in targets:
+        for w in words[max(0, p - 2):p]:
+            feats[f"left={w.lower()}"] = 1.0
+        for w in words[p + 1:p + 3]:
+            feats[f"right={w.lower()}"] = 1.0
         if p > 0 and words[p - 1] in ("bị", "được"):
             feats[f"{words[p - 1]}_before_target"] = 1.0
         if any(w in ("bị", "được") for w in words[p + 1:p + 4]):

@@ -37,8 +37,11 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
     ``y`` is an (n, 3) array of labels in the order of ``vnstance.schema.HEADS``.
 
     Parameters (the levers measured in docs/ablation.md):
-      mention_gate: a target's stance is ``none`` exactly when no alias of it is found; the
-        stance classifier decides favor/against/neutral for mentioned targets only.
+      mention_gate: a target's stance is ``none`` exactly when no alias of it is found; for a
+        mentioned target the classifier decides among favor/against/neutral only (its
+        probabilities renormalised without ``none``). The classifier itself is trained on
+        every sentence, ``none`` rows included: measured, that teaches the cue words better
+        than training on mentioned rows alone (docs/ablation.md).
       mask_targets: mask the head's target and the other target with two placeholders; one
         stance model then learns from the examples of both targets. Without masking, each
         target gets its own model over the unmasked words.
@@ -103,9 +106,6 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
             C = self._tune_C(docs, labels, groups, scorer) if groups and len(set(groups)) >= 3 else 1.0
         return Pipeline([("features", self._features()), ("clf", self._classifier(C))]).fit(docs, labels)
 
-    def _stance_rows(self, X: Sequence[Prepared], target: str, gate: bool) -> list[int]:
-        return [i for i, p in enumerate(X) if not gate or any(m.target == target for m in p.mentions)]
-
     # -- estimator API ---------------------------------------------------------------------
     def fit(self, X: Sequence[Prepared], y, groups: Sequence[str] | None = None) -> "StanceTagger":
         y = np.asarray(y, dtype=object)
@@ -116,18 +116,15 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         if self.mask_targets:
             docs, labels, grp = [], [], []
             for t_i, target in enumerate(TARGETS):
-                for i in self._stance_rows(X, target, self.mention_gate):
-                    docs.append(view(X[i], target))
+                for i, p in enumerate(X):
+                    docs.append(view(p, target))
                     labels.append(y[i, t_i])
                     grp.append(groups[i] if groups else None)
             shared = self._fit_one(docs, labels, grp if groups else None, _stance_f1)
             self.stance_models_ = {t: shared for t in TARGETS}
         else:
             for t_i, target in enumerate(TARGETS):
-                rows = self._stance_rows(X, target, self.mention_gate)
-                self.stance_models_[target] = self._fit_one(
-                    [view(X[i]) for i in rows], [y[i, t_i] for i in rows],
-                    [groups[i] for i in rows] if groups else None, _stance_f1)
+                self.stance_models_[target] = self._fit_one([view(p) for p in X], list(y[:, t_i]), groups, _stance_f1)
         self.sentiment_model_ = self._fit_one([view(p) for p in X], list(y[:, 2]), groups, _macro_f1)
         self.classes_ = [np.array(LABELS[h], dtype=object) for h in HEADS]
         return self
@@ -137,14 +134,16 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         out = []
         for target in TARGETS:
-            probs = np.zeros((len(X), len(LABELS[target])))
-            rows = self._stance_rows(X, target, self.mention_gate)
-            none_col = LABELS[target].index("none")
-            probs[:, none_col] = 1.0
-            if rows:
-                model = self.stance_models_[target]
-                docs = [view(X[i], target if self.mask_targets else None) for i in rows]
-                probs[rows] = _aligned(model, docs, LABELS[target])
+            docs = [view(p, target if self.mask_targets else None) for p in X]
+            probs = _aligned(self.stance_models_[target], docs, LABELS[target])
+            if self.mention_gate:
+                none = LABELS[target].index("none")
+                mentioned = np.array([any(m.target == target for m in p.mentions) for p in X], dtype=bool)
+                probs[mentioned, none] = 0.0
+                totals = probs[mentioned].sum(axis=1, keepdims=True)
+                probs[mentioned] = probs[mentioned] / np.where(totals > 0, totals, 1.0)
+                probs[~mentioned] = 0.0
+                probs[~mentioned, none] = 1.0
             out.append(probs)
         out.append(_aligned(self.sentiment_model_, [view(p) for p in X], LABELS["sentiment"]))
         return out
