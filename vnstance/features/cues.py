@@ -67,7 +67,7 @@ def find_cues(words: Sequence[str], lexicon: CueLexicon | None = None) -> list[t
     return found
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # repeated views during training's inner CV; bounded for long predict runs
 def cue_features(doc: str, window: int = 5) -> dict[str, float]:
     """Binary cue features of one view (a space-separated word string, possibly masked)."""
     words = doc.split()

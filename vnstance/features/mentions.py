@@ -47,6 +47,17 @@ class Lexicon:
     blocking: tuple[tuple[str, ...], ...]  # phrases in which no alias is a mention
     heads: frozenset[str]
 
+    def __post_init__(self) -> None:
+        # index by first syllable, as written and in capitals, longest first: one dict lookup
+        # per syllable instead of a scan of the whole lexicon
+        for name, entries in (("_alias_index", [(a.syllables, a) for a in self.aliases]),
+                              ("_block_index", [(b, b) for b in self.blocking])):
+            index: dict[str, list] = {}
+            for syllables, entry in sorted(entries, key=lambda e: -len(e[0])):
+                for key in {syllables[0], syllables[0].upper()}:
+                    index.setdefault(key, []).append((syllables, entry))
+            object.__setattr__(self, name, index)
+
     @classmethod
     def from_dict(cls, data: dict) -> "Lexicon":
         aliases = [
@@ -86,32 +97,35 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
     syl: list[str] = []
     word_of: list[int] = []
     for i, w in enumerate(words):
-        for p in _syllables(w):  # a hyphen inside a word ("Mỹ-Nga") is a syllable of its own
+        for p in _syllables(w) if (" " in w or "-" in w) else (w,):  # "Mỹ-Nga": the hyphen is a syllable
             syl.append(p)
             word_of.append(i)
+    if not any(p in lex._alias_index for p in syl):  # most sentences of an archive: nothing to find
+        return tuple(words), ()
     taken = [False] * len(syl)
-    for phrase in lex.blocking:
-        for s, e in _occurrences(syl, phrase):
-            taken[s:e] = [True] * (e - s)
+    for s, e, _ in _matches(syl, lex._block_index):
+        taken[s:e] = [True] * (e - s)
     blocked = list(taken)
     found: list[tuple[int, int, _Alias]] = []
-    for alias in lex.aliases:
-        for s, e in _occurrences(syl, alias.syllables):
-            if not any(taken[s:e]):
-                taken[s:e] = [True] * (e - s)
-                found.append((s, e, alias))
+    for s, e, alias in _matches(syl, lex._alias_index):
+        if not any(taken[s:e]):
+            taken[s:e] = [True] * (e - s)
+            found.append((s, e, alias))
     spans = [
         (s, e, alias.target)
         for s, e, alias in sorted(found, key=lambda f: f[0])
         if alias.is_name or not _inside_other_name(s, e, syl, word_of, taken, blocked, lex.heads)
     ]
-    return _split_words(syl, word_of, spans)
+    return _split_words(words, syl, word_of, spans)
 
 
-def _split_words(syl: list[str], word_of: list[int], spans: list[tuple[int, int, str]]
+def _split_words(original: Sequence[str], syl: list[str], word_of: list[int], spans: list[tuple[int, int, str]]
                  ) -> tuple[tuple[str, ...], tuple[Mention, ...]]:
     """Re-cut the words so that every mention is a word of its own ("Nga cáo buộc" -> "Nga", "cáo buộc")."""
     starts = {s: (e, t) for s, e, t in spans}
+    size: dict[int, int] = {}
+    for w in word_of:
+        size[w] = size.get(w, 0) + 1
     words: list[str] = []
     mentions: list[Mention] = []
     k = 0
@@ -125,22 +139,24 @@ def _split_words(syl: list[str], word_of: list[int], spans: list[tuple[int, int,
         j = k
         while j < len(syl) and word_of[j] == word_of[k] and j not in starts:
             j += 1
-        run = syl[k:j]
-        whole = [syl[i] for i in range(len(syl)) if word_of[i] == word_of[k]]
-        word = " ".join(run).replace(" - ", "-")
-        if run != whole:  # a piece cut from a glued word: no dangling hyphen
-            word = word.strip(" -")
-        if word:
-            words.append(word)
+        if j - k == size[word_of[k]]:  # a whole word with no mention in it: keep it as it was
+            words.append(original[word_of[k]])
+        else:  # a piece cut from a glued word: no dangling hyphen
+            word = " ".join(syl[k:j]).replace(" - ", "-").strip(" -")
+            if word:
+                words.append(word)
         k = j
     return tuple(words), tuple(mentions)
 
 
-def _occurrences(syl: list[str], phrase: Sequence[str]):
-    n = len(phrase)
-    for s in range(len(syl) - n + 1):
-        if all(_same(syl[s + k], phrase[k]) for k in range(n)):
-            yield s, s + n
+def _matches(syl: list[str], index: dict[str, list]):
+    """(start, end, entry) for every indexed phrase matching at a position, left to right,
+    longest first at each position; overlaps are for the caller to resolve."""
+    for s, first in enumerate(syl):
+        for syllables, entry in index.get(first, ()):
+            n = len(syllables)
+            if s + n <= len(syl) and all(_same(syl[s + k], syllables[k]) for k in range(1, n)):
+                yield s, s + n, entry
 
 
 def _inside_other_name(s: int, e: int, syl: list[str], word_of: list[int], taken: list[bool],

@@ -17,6 +17,12 @@ _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
+def nfc(text: str) -> str:
+    """NFC and single spaces only: enough before ``segment``, whose tokenizer applies the same
+    per-token tone-mark rules itself (checked equal on every shipped sentence)."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
 def normalize(text: str) -> str:
     """NFC, standard tone-mark placement per word, and single spaces."""
     text = unicodedata.normalize("NFC", text)

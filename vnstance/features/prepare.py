@@ -8,7 +8,7 @@ from typing import Sequence
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .mentions import Mention, find_mentions
-from .normalize import normalize
+from .normalize import nfc
 from .segment import segment
 
 
@@ -29,7 +29,7 @@ class Prepared:
 
 
 def prepare(text: str) -> Prepared:
-    words, mentions = find_mentions(segment(normalize(text)))
+    words, mentions = find_mentions(segment(nfc(text)))
     return Prepared(text, words, mentions)
 
 

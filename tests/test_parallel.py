@@ -1,0 +1,82 @@
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from .conftest import ARTICLES, assert_user_error
+
+
+def test_jobs_2_equals_jobs_1_on_the_seed_articles(run, model_path):
+    args = ["predict", "--model", str(model_path), "--input-format", "article", *map(str, ARTICLES)]
+    one = run(*args)
+    two = run(*args, "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0, two.output
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == 181
+
+
+def test_order_is_kept_across_many_chunks(run, model_path):
+    lines = [f"Câu số {i}: Nga và Mỹ đàm phán về Syria." for i in range(1200)]  # several chunks per worker
+    r = run("predict", "--model", str(model_path), "--jobs", "2", "-", input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    assert [json.loads(x)["text"] for x in r.stdout.splitlines()] == lines
+    assert multiprocessing.active_children() == []
+
+
+def test_bad_line_with_workers_running(run, model_path, tmp_path):
+    src = tmp_path / "in.jsonl"
+    rows = [json.dumps({"id": i, "text": f"Nga và Mỹ gặp nhau lần {i}"}) for i in range(900)]
+    rows[700] = '{"id": 700}'
+    src.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out.jsonl"
+    r = run("predict", "--model", str(model_path), "--jobs", "2", "--input-format", "jsonl", "-o", str(out), str(src))
+    assert_user_error(r, f"{src}:701:", 'missing "text"')
+    assert multiprocessing.active_children() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_sigint_stops_cleanly_without_partial_output(model_path, tmp_path):
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "vnstance.cli", "predict", "--model", str(model_path),
+                             "--jobs", "2", "-o", str(out), "-"],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    proc.stdin.write(("Nga và Mỹ đàm phán về Syria.\n" * 3000).encode())
+    proc.stdin.flush()
+    deadline = time.time() + 60
+    while not any(p.name.startswith(".out.jsonl.") for p in tmp_path.iterdir()):  # writing has begun
+        assert time.time() < deadline and proc.poll() is None, proc.stderr.read()
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)  # stdin is still open: the run cannot have finished
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.decode().strip().splitlines() == ["vnstance: interrupted"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quiet_and_progress(run, model_path):
+    text = "Nga và Mỹ đàm phán.\n\nMỹ cáo buộc Nga.\n"
+    quiet = run("predict", "--model", str(model_path), "--quiet", "-", input=text)
+    assert quiet.exit_code == 0 and quiet.stderr == "" and len(quiet.stdout.splitlines()) == 2
+    shown = run("predict", "--model", str(model_path), "--progress", "-", input=text)
+    assert shown.exit_code == 0 and "2 sent" in shown.stderr
+    assert [json.loads(x)["text"] for x in shown.stdout.splitlines()] == ["Nga và Mỹ đàm phán.", "Mỹ cáo buộc Nga."]
+
+
+def test_bench_reports_figures(run, model_path, tmp_path):
+    out = tmp_path / "bench.json"
+    r = run("bench", "--model", str(model_path), "--sentences", "300", "--jobs", "2", "--json", str(out))
+    assert r.exit_code == 0, r.output
+    figures = json.loads(out.read_text())
+    assert figures["sentences"] == 300 and figures["jobs"] == 2
+    for key in ("segmentation_floor_per_s", "predict_1_job_per_s", "predict_2_jobs_per_s", "load_seconds"):
+        assert figures[key] > 0, key
+    assert figures["predict_1_job_vs_floor"] == figures["predict_1_job_per_s"] / figures["segmentation_floor_per_s"]
+    assert "segmentation alone" in r.stdout and "peak resident memory" in r.stdout
+
+
+def test_bench_without_a_model(run, tmp_path):
+    assert_user_error(run("bench", "--model", str(tmp_path / "none.joblib")), "no such model file")
