@@ -94,22 +94,60 @@ def train(data: tuple[str, ...], out: str, seed: int) -> None:
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
               help="Output: JSON Lines, or an aligned table for reading in a terminal.")
 @click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write here instead of stdout (atomically: no partial file on error).")
+              help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C).")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Worker processes; 0 = all cores. Output order is input order either way.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: only when stderr is a terminal).")
+@click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
 def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_format: str,
-            output: str | None) -> None:
+            output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
     """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
     from .model.api import load_model
+    from .model.parallel import predict_parallel, resolve_jobs
     from .model.predict import predict_items
 
+    if quiet:
+        warnings.simplefilter("ignore")
     model = load_model(model_path)
     stats = ReadStats()
     items = read_items(list(inputs) or ["-"], input_format, stats)
-    with output_stream(output) as stream:
+    jobs = resolve_jobs(jobs)
+    results = predict_items(model, items) if jobs == 1 else predict_parallel(model, model_path, items, jobs)
+    show = not quiet and (progress if progress is not None else sys.stderr.isatty())
+    with output_stream(output) as stream, _progress(show) as bar:
         writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)
-        for item, pred in predict_items(model, items):
+        for item, pred in results:
             writer.write(record(item, pred))
-    if stats.skipped_empty:
+            bar.update(1)
+    if stats.skipped_empty and not quiet:
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
+
+
+def _progress(show: bool):
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: the pool may fork while the bar is open
+    return tqdm(disable=not show, unit=" sent", file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+
+
+@main.command()
+@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+              type=click.Path(dir_okay=False), help="Model to benchmark.")
+@click.option("--sentences", default=20_000, show_default=True, type=click.IntRange(min=1),
+              help="Corpus size, built from the shipped sentences (each made distinct).")
+@click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=0),
+              help="Jobs for the parallel run; 0 = all cores.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures here.")
+def bench(model_path: str, sentences: int, jobs: int, json_path: str | None) -> None:
+    """Throughput and memory of predict, against underthesea segmentation alone."""
+    from . import bench as b
+
+    result = b.run(model_path, sentences, jobs)
+    click.echo(b.table(result))
+    if json_path:
+        b.write_json(result, json_path)
+        click.echo(f"json: {json_path}")
 
 
 @main.command("eval")
@@ -151,6 +189,43 @@ def eval_command(model_path: str, data_path: str, cv: bool, train_extra: tuple[s
         sys.exit(1)
     if floors:
         click.echo(f"gate passed: {len(floors)} floor(s) met")
+
+
+@main.command()
+@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+              type=click.Path(dir_okay=False), help="Model to serve (its digest is checked at start).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Worker processes.")
+@click.option("--max-sentences", default=256, show_default=True, type=click.IntRange(min=1), help="Per request.")
+@click.option("--max-bytes", default=64 * 1024, show_default=True, type=click.IntRange(min=1), help="Request body size.")
+@click.option("--max-chars", default=2000, show_default=True, type=click.IntRange(min=1), help="Per sentence.")
+def serve(model_path: str, host: str, port: int, workers: int, max_sentences: int, max_bytes: int,
+          max_chars: int) -> None:
+    """Serve the model over HTTP: POST /v1/predict, GET /healthz, /readyz, /v1/model, /docs."""
+    try:
+        import uvicorn
+
+        from . import service
+    except ImportError:
+        raise VnstanceError("vnstance serve needs the serve extra: pip install 'vnstance[serve]'") from None
+    import json
+    import os
+
+    from .model.api import load_model
+
+    model = load_model(model_path)  # refuse a bad model before binding the port
+    limits = service.Limits(max_sentences, max_bytes, max_chars)
+    service.configure_access_log()
+    click.echo(f"vnstance: serving model {model.sha256} on http://{host}:{port} (docs at /docs)", err=True)
+    if workers == 1:
+        uvicorn.run(service.create_app(model, limits), host=host, port=port, access_log=False, log_level="warning")
+    else:
+        os.environ[service.ENV_MODEL] = model_path
+        os.environ[service.ENV_LIMITS] = json.dumps({"max_sentences": max_sentences, "max_bytes": max_bytes,
+                                                     "max_chars": max_chars})
+        uvicorn.run("vnstance.service:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    access_log=False, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover
