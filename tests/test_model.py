@@ -1,6 +1,4 @@
 import hashlib
-import threading
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -8,7 +6,6 @@ import numpy as np
 import pytest
 
 from vnstance import VnstanceError, load_model
-from vnstance.dataset import load_labelled
 from vnstance.model import artifact
 from vnstance.model.artifact import VersionWarning
 from vnstance.model.train import fit, train
@@ -135,3 +132,14 @@ def test_train_rejects_empty_data(tmp_path):
     with pytest.raises(VnstanceError, match="empty training set"):
         train([tmp_path / "e.jsonl"], tmp_path / "m.joblib")
     assert not (tmp_path / "m.joblib").exists()
+
+
+def test_misplaced_tone_marks_and_decomposed_text_change_nothing(model):
+    import unicodedata
+
+    standard = "Ngoại trưởng Nga cáo buộc Mỹ phá hoại hòa bình"
+    variants = ["Ngọai trưởng Nga cáo buộc Mỹ phá hoại hoà bình", unicodedata.normalize("NFD", standard)]
+    want = {k: v for k, v in model.predict([standard])[0].items() if k != "text"}
+    for v in variants:
+        got = {k: x for k, x in model.predict([v])[0].items() if k != "text"}
+        assert got == want

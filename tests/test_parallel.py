@@ -1,6 +1,5 @@
 import json
 import multiprocessing
-import os
 import signal
 import subprocess
 import sys
@@ -72,7 +71,8 @@ def test_bench_reports_figures(run, model_path, tmp_path):
     assert r.exit_code == 0, r.output
     figures = json.loads(out.read_text())
     assert figures["sentences"] == 300 and figures["jobs"] == 2
-    for key in ("segmentation_floor_per_s", "predict_1_job_per_s", "predict_2_jobs_per_s", "load_seconds"):
+    for key in ("segmentation_floor_per_s", "predict_1_job_per_s", "predict_2_jobs_per_s", "load_seconds",
+                "import_seconds"):
         assert figures[key] > 0, key
     assert figures["predict_1_job_vs_floor"] == figures["predict_1_job_per_s"] / figures["segmentation_floor_per_s"]
     assert "segmentation alone" in r.stdout and "peak resident memory" in r.stdout
