@@ -37,14 +37,14 @@ class TableWriter:
 
     def write(self, rec: dict[str, Any]) -> None:
         if not self.started:
-            self.stream.write(f"{'ID':<14} {'RUSSIA':<8} {'US':<8} {'SENTIMENT':<9} TEXT\n")
+            self.stream.write(f"{'ID':<24} {'RUSSIA':<8} {'US':<8} {'SENTIMENT':<9} TEXT\n")
             self.started = True
-        ident = str(rec.get("id", ""))[-14:]
+        ident = str(rec.get("id", ""))[-24:]
         text = rec["text"]
-        room = max(20, self.width - 44)
+        room = max(20, self.width - 54)
         if len(text) > room:
             text = text[: room - 1] + "…"
-        self.stream.write(f"{ident:<14} {rec['russia']:<8} {rec['us']:<8} {rec['sentiment']:<9} {text}\n")
+        self.stream.write(f"{ident:<24} {rec['russia']:<8} {rec['us']:<8} {rec['sentiment']:<9} {text}\n")
 
 
 class JsonlWriter:
