@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from vnstance.dataset import AUTHORED_PATH, GOLD_PATH, load_labelled
@@ -60,7 +62,7 @@ def test_invalid_json_not_object_and_utf8(tmp_path):
     p.write_text('["a"]\n', encoding="utf-8")
     with pytest.raises(DataError, match=r":1: expected a JSON object, got list"):
         load_labelled(p)
-    p.write_bytes(b'{"id": "a"}\n' + b'{"text": "\xff\xfe"}\n')
+    p.write_bytes(json.dumps(GOOD).encode() + b"\n" + b'{"text": "\xff\xfe"}\n')
     with pytest.raises(DataError, match=r":2: invalid UTF-8"):
         load_labelled(p)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -11,6 +10,7 @@ from typing import Iterable, Sequence
 from .errors import DataError, VnstanceError
 from .features.normalize import normalize
 from .schema import HEADS, LABELS
+from .textfiles import json_object, numbered_lines
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 GOLD_PATH = SEEDS_DIR / "gold.jsonl"
@@ -72,38 +72,8 @@ class Dataset:
         return counts
 
 
-def read_bytes(path: str | Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise DataError(path, None, "is a directory, not a file") from None
-    except OSError as e:
-        raise DataError(path, None, f"cannot read: {e.strerror}") from None
-
-
-def decode_lines(path: str | Path, raw: bytes) -> list[str]:
-    """Split bytes into lines, decoding each as UTF-8 so an error names its line."""
-    lines = raw.split(b"\n")
-    out = []
-    for no, line in enumerate(lines, 1):
-        try:
-            out.append(line.decode("utf-8").rstrip("\r"))
-        except UnicodeDecodeError as e:
-            raise DataError(path, no, f"invalid UTF-8 (byte {e.start + 1} of the line)") from None
-    if out and out[-1] == "":
-        out.pop()
-    return out
-
-
 def _parse(path: str | Path, no: int, line: str, seen: dict[str, str]) -> Example:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise DataError(path, no, f"invalid JSON: {e.msg} (column {e.colno})") from None
-    if not isinstance(obj, dict):
-        raise DataError(path, no, f"expected a JSON object, got {type(obj).__name__}")
+    obj = json_object(path, no, line)
     missing = [k for k in REQUIRED if k not in obj]
     if missing:
         raise DataError(path, no, f"missing field(s): {', '.join(missing)}")
@@ -139,9 +109,7 @@ def load_labelled(paths: Sequence[str | Path] | str | Path) -> Dataset:
     seen: dict[str, str] = {}
     examples: list[Example] = []
     for path in paths:
-        raw = read_bytes(path)
-        digest.update(raw)
-        for no, line in enumerate(decode_lines(path, raw), 1):
+        for no, line in numbered_lines(path, tap=digest.update):
             if not line.strip():
                 continue
             examples.append(_parse(path, no, line, seen))
@@ -149,9 +117,3 @@ def load_labelled(paths: Sequence[str | Path] | str | Path) -> Dataset:
         raise VnstanceError(f"empty training set: no labelled sentences in {', '.join(map(str, paths))}")
     return Dataset(tuple(examples), tuple(str(p) for p in paths), digest.hexdigest())
 
-
-def file_sha256(paths: Iterable[str | Path]) -> str:
-    digest = hashlib.sha256()
-    for p in paths:
-        digest.update(read_bytes(p))
-    return digest.hexdigest()

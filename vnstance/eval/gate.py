@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..dataset import decode_lines, read_bytes
 from ..errors import DataError, VnstanceError
+from ..textfiles import numbered_lines
 
 
 def parse_floors(specs: Sequence[str]) -> list[tuple[str, float]]:
@@ -14,7 +14,7 @@ def parse_floors(specs: Sequence[str]) -> list[tuple[str, float]]:
     for spec in specs:
         if spec.startswith("@"):
             path = spec[1:]
-            for no, line in enumerate(decode_lines(path, read_bytes(path)), 1):
+            for no, line in numbered_lines(path):
                 line = line.split("#", 1)[0].strip()
                 if line:
                     try:

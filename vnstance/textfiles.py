@@ -1,0 +1,54 @@
+"""Reading text files line by line, with errors that name the file and line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from .errors import DataError
+
+
+def open_binary(path: str | Path) -> IO[bytes]:
+    """The file, or stdin for '-'; a missing or unreadable file is a one-line DataError."""
+    if str(path) == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise DataError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise DataError(path, None, "is a directory, not a file") from None
+    except OSError as e:
+        raise DataError(path, None, f"cannot read: {e.strerror}") from None
+
+
+def numbered_lines(path: str | Path, tap: Callable[[bytes], None] | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, text without its line ending), read lazily and decoded as UTF-8 line by
+    line, so that invalid bytes are reported at their line. ``tap`` sees every raw line
+    (to hash the file while reading it)."""
+    name = "<stdin>" if str(path) == "-" else str(path)
+    f = open_binary(path)
+    try:
+        for no, raw in enumerate(f, 1):
+            if tap is not None:
+                tap(raw)
+            try:
+                yield no, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                raise DataError(name, no, f"invalid UTF-8 (byte {e.start + 1} of the line)") from None
+    finally:
+        if f is not sys.stdin.buffer:
+            f.close()
+
+
+def json_object(path: str | Path, no: int, line: str) -> dict:
+    """One JSON Lines line that must hold an object."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise DataError(path, no, f"invalid JSON: {e.msg} (column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise DataError(path, no, f"expected a JSON object, got {type(obj).__name__}")
+    return obj
