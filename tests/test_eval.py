@@ -11,7 +11,7 @@ from vnstance.schema import HEADS, LABELS, TARGETS
 
 from .conftest import assert_user_error, write_jsonl
 
-FAST = {"C": 1.0, "char_ngrams": False}
+FAST = {"tune": False}
 
 
 @pytest.fixture(scope="session")
@@ -115,3 +115,12 @@ def test_plots_without_matplotlib(run, model_path, small_gold, tmp_path, monkeyp
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     r = run("eval", "--model", str(model_path), "--data", str(small_gold), "--plots", str(tmp_path / "p"))
     assert_user_error(r, "--plots needs matplotlib", "vnstance[plots]")
+
+
+def test_plots_are_written(run, model_path, small_gold, tmp_path):
+    out = tmp_path / "plots"
+    r = run("eval", "--model", str(model_path), "--data", str(small_gold), "--plots", str(out))
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["confusion-russia.png", "confusion-sentiment.png", "confusion-us.png"]
+    assert all((out / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names)

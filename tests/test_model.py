@@ -45,14 +45,19 @@ def test_metadata_is_recorded(model, model_path):
     assert meta["data"]["sha256"] == hashlib.sha256(
         (SEEDS / "gold.jsonl").read_bytes() + (SEEDS / "authored.jsonl").read_bytes()).hexdigest()
     assert meta["options"]["seed"] == 0 and "mention_gate" in meta["options"]
+    chosen = model.pipeline.named_steps["tagger"].chosen_
+    assert set(chosen) == {"stance", "sentiment"}  # one shared stance model, tuned by inner grouped CV
+    assert all(c["C"] in (0.1, 0.3, 1.0, 3.0, 10.0) and c["ngram_range"] == (1, 2) for c in chosen.values())
     assert model.sha256 == hashlib.sha256(model_path.read_bytes()).hexdigest()
     assert artifact.digest_path(model_path).read_text().split()[0] == model.sha256
 
 
 def test_training_is_deterministic(gold):
+    """Same data and options, same predictions: tuning by inner CV included."""
     small = gold.select(range(0, 181, 2))
-    a = fit(small, seed=0, C=1.0)
-    b = fit(small, seed=0, C=1.0)
+    a = fit(small, seed=0)
+    b = fit(small, seed=0)
+    assert a.named_steps["tagger"].chosen_ == b.named_steps["tagger"].chosen_
     texts = [e.text for e in gold.examples[1::2]]
     for pa, pb in zip(a.named_steps["tagger"].predict_proba(a.named_steps["prepare"].transform(texts)),
                       b.named_steps["tagger"].predict_proba(b.named_steps["prepare"].transform(texts))):

@@ -18,9 +18,9 @@ from .cv import cross_validate
 from .metrics import all_metrics
 
 FULL: dict[str, Any] = {"mention_gate": True, "mask_targets": True, "cue_features": True, "char_ngrams": False,
-                        "C": None}
+                        "tune": True}
 PLAIN: dict[str, Any] = {"mention_gate": False, "mask_targets": False, "cue_features": False, "char_ngrams": False,
-                         "C": 1.0}
+                         "tune": False}
 ROWS: list[tuple[str, bool, dict[str, Any]]] = [
     ("plain TF-IDF + LR, seed gold only", False, PLAIN),
     ("plain TF-IDF + LR, + authored data", True, PLAIN),
@@ -29,7 +29,7 @@ ROWS: list[tuple[str, bool, dict[str, Any]]] = [
     ("full − target masking (per-target models)", True, {**FULL, "mask_targets": False}),
     ("full − cue features", True, {**FULL, "cue_features": False}),
     ("full + character n-grams", True, {**FULL, "char_ngrams": True}),
-    ("full − C tuning (C=1)", True, {**FULL, "C": 1.0}),
+    ("full − tuning (C=1, balanced, word 1-2-grams)", True, {**FULL, "tune": False}),
     ("full − authored data", False, FULL),
 ]
 

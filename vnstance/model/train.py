@@ -59,6 +59,7 @@ def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = ar
         "data": {"paths": [str(p) for p in data.paths], "sha256": data.sha256, "sentences": len(data),
                  "label_counts": data.label_counts()},
         "options": {"seed": seed, **tagger.get_params()},
+        "chosen": tagger.chosen_,  # hyper-parameters picked by inner grouped CV, per model
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "train_seconds": round(time.time() - started, 2),
     }
