@@ -17,14 +17,8 @@ OUTPUT_FORMATS = ("jsonl", "table")
 
 
 def record(item: Item, pred: dict[str, Any]) -> dict[str, Any]:
-    """The output object: passed-through fields, then id, text and the predictions."""
-    out: dict[str, Any] = dict(item.extra)
-    if item.id is not None:
-        out["id"] = item.id
-    out.update(pred)
-    out["text"] = item.text
-    return {k: out[k] for k in (*item.extra, *(["id"] if item.id is not None else []), "text", "russia", "us",
-                                "sentiment", "mentions", "scores") if k in out}
+    """The output object: passed-through fields, then id, then the prediction (text first)."""
+    return {**item.extra, **({"id": item.id} if item.id is not None else {}), **pred}
 
 
 class TableWriter:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..errors import VnstanceError
+from ..model.tagger import labels_of
 from ..model.train import fit
 from ..schema import HEADS, LABELS
 
@@ -62,10 +63,11 @@ def cross_validate(data: Dataset, extra: Dataset | None = None, seed: int = 0, *
         pipe = fit(train, seed, **params)
         probs = pipe.named_steps["tagger"].predict_proba(
             pipe.named_steps["prepare"].transform([data.examples[i].text for i in test]))
+        labels = labels_of(probs)
         for k, h in enumerate(HEADS):
             proba[h][test] = probs[k]
             for row, i in enumerate(test):
-                pred[h][i] = LABELS[h][int(probs[k][row].argmax())]
+                pred[h][i] = labels[row, k]
         counts = train.label_counts()
         folds.append(Fold(
             group=g, scored_ids=tuple(data.examples[i].id for i in test),

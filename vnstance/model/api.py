@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 from ..features.articles import article_sentences
 from ..schema import HEADS, LABELS, TARGETS
 from . import artifact
+from .tagger import labels_of
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,12 @@ class Model:
         texts = list(sentences)
         prepared = self.pipeline.named_steps["prepare"].transform(texts)
         probas = self.pipeline.named_steps["tagger"].predict_proba(prepared)
+        labels = labels_of(probas)
         out = []
         for i, p in enumerate(prepared):
             scores = {h: {lab: round(float(probas[k][i, j]), 4) for j, lab in enumerate(LABELS[h])}
                       for k, h in enumerate(HEADS)}
-            row: dict[str, Any] = {"text": p.text}
-            for k, h in enumerate(HEADS):
-                row[h] = LABELS[h][int(probas[k][i].argmax())]
+            row: dict[str, Any] = {"text": p.text, **dict(zip(HEADS, labels[i]))}
             row["mentions"] = {t: p.mentions_of(t) for t in TARGETS}
             row["scores"] = scores
             out.append(row)

@@ -172,9 +172,13 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         return out
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        probas = self.predict_proba(X)
-        cols = [np.asarray(LABELS[h], dtype=object)[p.argmax(axis=1)] for h, p in zip(HEADS, probas)]
-        return np.stack(cols, axis=1) if len(X) else np.empty((0, len(HEADS)), dtype=object)
+        return labels_of(self.predict_proba(X))
+
+
+def labels_of(probas: list[np.ndarray]) -> np.ndarray:
+    """(n, 3) labels, in the order of HEADS, from ``predict_proba``'s arrays: each row's most probable."""
+    cols = [np.asarray(LABELS[h], dtype=object)[p.argmax(axis=1)] for h, p in zip(HEADS, probas)]
+    return np.stack(cols, axis=1) if len(probas[0]) else np.empty((0, len(HEADS)), dtype=object)
 
 
 def _aligned(model, docs: list[str], labels: tuple[str, ...]) -> np.ndarray:
