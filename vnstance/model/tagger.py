@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ..features.cues import CueFeatures
@@ -79,14 +80,14 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- building blocks -------------------------------------------------------------------
-    def _features(self, ngram_range: tuple[int, int]) -> FeatureUnion:
+    def _features(self, ngram_range: tuple[int, int]) -> "Concat":
         parts = [("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=ngram_range, sublinear_tf=True))]
         if self.char_ngrams:
             parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
                                                    sublinear_tf=True)))
         if self.cue_features:
             parts.append(("cues", CueFeatures()))
-        return FeatureUnion(parts)
+        return Concat(parts)
 
     def _classifier(self, C: float, class_weight: str | None) -> LogisticRegression:
         return LogisticRegression(C=C, class_weight=class_weight, solver="newton-cg", max_iter=1000,
@@ -179,6 +180,26 @@ def labels_of(probas: list[np.ndarray]) -> np.ndarray:
     """(n, 3) labels, in the order of HEADS, from ``predict_proba``'s arrays: each row's most probable."""
     cols = [np.asarray(LABELS[h], dtype=object)[p.argmax(axis=1)] for h, p in zip(HEADS, probas)]
     return np.stack(cols, axis=1) if len(probas[0]) else np.empty((0, len(HEADS)), dtype=object)
+
+
+class Concat(TransformerMixin, BaseEstimator):
+    """Side-by-side features, like FeatureUnion but with no joblib.
+
+    FeatureUnion transforms through sklearn's Parallel, which resets the process-wide warning
+    filters while it runs; a service predicting in several threads then gets spurious
+    "sklearn.utils.parallel.delayed" warnings and can lose real ones.
+    """
+
+    def __init__(self, parts: list[tuple[str, Any]]) -> None:
+        self.parts = parts
+
+    def fit(self, X, y=None) -> "Concat":
+        for _, part in self.parts:
+            part.fit(X, y)
+        return self
+
+    def transform(self, X) -> sparse.csr_matrix:
+        return sparse.hstack([part.transform(X) for _, part in self.parts], format="csr")
 
 
 def _aligned(model, docs: list[str], labels: tuple[str, ...]) -> np.ndarray:
