@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 from ..features.prepare import prepare
-from ..schema import HEADS, TARGETS
+from ..schema import HEADS, LABELS, TARGETS
 
 AGAINST_WORDS = ("cáo buộc", "chỉ trích", "lên án", "phản đối", "từ chối", "đe dọa", "vi phạm", "tấn công",
                  "trừng phạt", "đánh bại")
@@ -19,8 +18,9 @@ FAVOR_WORDS = ("ủng hộ", "hoan nghênh", "hợp tác", "đối thoại", "ng
                "sẵn sàng", "nỗ lực", "hy vọng")
 
 
-def majority(train_labels: dict[str, Sequence[str]], n: int) -> dict[str, list[str]]:
-    return {h: [Counter(train_labels[h]).most_common(1)[0][0]] * n for h in HEADS}
+def majority(counts: dict[str, dict[str, int]]) -> dict[str, str]:
+    """Each head's most frequent training label (ties: the schema's label order)."""
+    return {h: max(LABELS[h], key=lambda lab: counts[h].get(lab, 0)) for h in HEADS}
 
 
 def keyword(texts: Sequence[str]) -> dict[str, list[str]]:

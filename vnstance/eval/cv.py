@@ -15,6 +15,7 @@ import numpy as np
 from ..dataset import Dataset
 from ..errors import VnstanceError
 from ..model.tagger import labels_of
+from .baselines import majority
 from ..model.train import fit
 from ..schema import HEADS, LABELS
 
@@ -61,17 +62,15 @@ def cross_validate(data: Dataset, extra: Dataset | None = None, seed: int = 0, *
         if extra is not None:
             train = train + extra
         pipe = fit(train, seed, **params)
-        probs = pipe.named_steps["tagger"].predict_proba(
-            pipe.named_steps["prepare"].transform([data.examples[i].text for i in test]))
+        probs = pipe.predict_proba([data.examples[i].text for i in test])
         labels = labels_of(probs)
         for k, h in enumerate(HEADS):
             proba[h][test] = probs[k]
             for row, i in enumerate(test):
                 pred[h][i] = labels[row, k]
-        counts = train.label_counts()
         folds.append(Fold(
             group=g, scored_ids=tuple(data.examples[i].id for i in test),
             train_ids=frozenset(e.id for e in train.examples), train_groups=frozenset(train.groups),
-            majority={h: max(LABELS[h], key=lambda lab: counts[h][lab]) for h in HEADS},
+            majority=majority(train.label_counts()),
         ))
     return CVResult(pred, proba, tuple(folds))

@@ -64,7 +64,7 @@ def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT
         pred = {h: [r[h] for r in rows] for h in HEADS}
         proba = {h: np.array([[r["scores"][h][lab] for lab in LABELS[h]] for r in rows]) for h in HEADS}
         counts = model.meta.get("data", {}).get("label_counts") or data.label_counts()
-        majority_pred = {h: [max(LABELS[h], key=lambda lab: counts[h].get(lab, 0))] * n for h in HEADS}
+        majority_pred = {h: [label] * n for h, label in baselines.majority(counts).items()}
         model_info = {"path": str(model_path), "sha256": model.sha256, **model.meta}
         folds = None
 
