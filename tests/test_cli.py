@@ -99,7 +99,7 @@ def test_train_errors(run, tmp_path):
     out = tmp_path / "m.joblib"
     assert_user_error(run("train", "--data", str(bad), "--out", str(out)), f"{bad}:1:", "unknown russia label")
     (tmp_path / "empty.jsonl").write_text("")
-    assert_user_error(run("train", "--data", str(tmp_path / "empty.jsonl"), "--out", str(out)), "empty training set")
+    assert_user_error(run("train", "--data", str(tmp_path / "empty.jsonl"), "--out", str(out)), "empty data: no labelled sentences in")
     assert_user_error(run("train", "--data", str(tmp_path / "absent.jsonl"), "--out", str(out)), "no such file")
     assert not out.exists()
 
@@ -113,3 +113,8 @@ def test_train_small_file(run, tmp_path, gold):
     assert r.exit_code == 0, r.output
     assert "trained on 40 sentences" in r.stdout and f"model: {out}" in r.stdout
     assert out.exists() and (tmp_path / "m.joblib.sha256").exists()
+
+
+def test_empty_input_gives_no_output(run, model_path):
+    r = run("predict", "--model", str(model_path), "-", input="")
+    assert r.exit_code == 0 and r.stdout == "" and r.stderr == ""

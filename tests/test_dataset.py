@@ -69,7 +69,7 @@ def test_invalid_json_not_object_and_utf8(tmp_path):
 
 def test_empty_and_missing_files(tmp_path):
     (tmp_path / "empty.jsonl").write_text("\n\n")
-    with pytest.raises(VnstanceError, match="empty training set"):
+    with pytest.raises(VnstanceError, match="empty data: no labelled sentences in"):
         load_labelled(tmp_path / "empty.jsonl")
     with pytest.raises(DataError, match="no such file"):
         load_labelled(tmp_path / "nope.jsonl")

@@ -124,3 +124,12 @@ def test_plots_are_written(run, model_path, small_gold, tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["confusion-russia.png", "confusion-sentiment.png", "confusion-us.png"]
     assert all((out / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names)
+
+
+def test_eval_cli_data_errors(run, small_gold, tmp_path):
+    (tmp_path / "empty.jsonl").write_text("")
+    assert_user_error(run("eval", "--cv", "--data", str(tmp_path / "empty.jsonl")),
+                      f"no labelled sentences in {tmp_path / 'empty.jsonl'}")
+    # training-only data that shares an article with the scored data would leak into the folds
+    assert_user_error(run("eval", "--cv", "--data", str(small_gold), "--train-extra", str(small_gold)),
+                      "shares doc group(s) with the scored data")

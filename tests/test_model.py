@@ -134,7 +134,7 @@ def test_article_prediction(model):
 
 def test_train_rejects_empty_data(tmp_path):
     (tmp_path / "e.jsonl").write_text("")
-    with pytest.raises(VnstanceError, match="empty training set"):
+    with pytest.raises(VnstanceError, match="empty data: no labelled sentences in"):
         train([tmp_path / "e.jsonl"], tmp_path / "m.joblib")
     assert not (tmp_path / "m.joblib").exists()
 

@@ -114,6 +114,6 @@ def load_labelled(paths: Sequence[str | Path] | str | Path) -> Dataset:
                 continue
             examples.append(_parse(path, no, line, seen))
     if not examples:
-        raise VnstanceError(f"empty training set: no labelled sentences in {', '.join(map(str, paths))}")
+        raise VnstanceError(f"empty data: no labelled sentences in {', '.join(map(str, paths))}")
     return Dataset(tuple(examples), tuple(str(p) for p in paths), digest.hexdigest())
 
