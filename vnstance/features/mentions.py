@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from importlib import resources
 from typing import Sequence
 
@@ -48,14 +50,17 @@ class Lexicon:
     heads: frozenset[str]
 
     def __post_init__(self) -> None:
-        # index by first syllable, as written and in capitals, longest first: one dict lookup
-        # per syllable instead of a scan of the whole lexicon
+        # index by first syllable, then by second (None for a one-syllable phrase), each as
+        # written and in capitals, longest first: two dict lookups per syllable instead of a
+        # scan of the lexicon
         for name, entries in (("_alias_index", [(a.syllables, a) for a in self.aliases]),
                               ("_block_index", [(b, b) for b in self.blocking])):
-            index: dict[str, list] = {}
+            index: dict[str, dict[str | None, list]] = {}
             for syllables, entry in sorted(entries, key=lambda e: -len(e[0])):
+                seconds = {syllables[1], syllables[1].upper()} if len(syllables) > 1 else {None}
                 for key in {syllables[0], syllables[0].upper()}:
-                    index.setdefault(key, []).append((syllables, entry))
+                    for second in seconds:
+                        index.setdefault(key, {}).setdefault(second, []).append((list(syllables[1:]), entry))
             object.__setattr__(self, name, index)
 
     @classmethod
@@ -94,14 +99,12 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
     whose ``start``/``end`` index those words.
     """
     lex = lexicon or default_lexicon()
-    syl: list[str] = []
-    word_of: list[int] = []
-    for i, w in enumerate(words):
-        for p in _syllables(w) if (" " in w or "-" in w) else (w,):  # "Mỹ-Nga": the hyphen is a syllable
-            syl.append(p)
-            word_of.append(i)
-    if not any(p in lex._alias_index for p in syl):  # most sentences of an archive: nothing to find
+    # "Mỹ-Nga": the hyphen is a syllable of its own
+    parts = [_syllables(w) if "-" in w else w.split() for w in words]
+    syl = [p for ps in parts for p in ps]
+    if lex._alias_index.keys().isdisjoint(syl):  # most sentences of an archive: nothing to find
         return tuple(words), ()
+    word_of = [i for i, ps in enumerate(parts) for _ in ps]
     taken = [False] * len(syl)
     for s, e, _ in _matches(syl, lex._block_index):
         taken[s:e] = [True] * (e - s)
@@ -116,47 +119,65 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
         for s, e, alias in sorted(found, key=lambda f: f[0])
         if alias.is_name or not _inside_other_name(s, e, syl, word_of, taken, blocked, lex.heads)
     ]
-    return _split_words(words, syl, word_of, spans)
+    return _split_words(words, parts, syl, word_of, spans) if spans else (tuple(words), ())
 
 
-def _split_words(original: Sequence[str], syl: list[str], word_of: list[int], spans: list[tuple[int, int, str]]
-                 ) -> tuple[tuple[str, ...], tuple[Mention, ...]]:
-    """Re-cut the words so that every mention is a word of its own ("Nga cáo buộc" -> "Nga", "cáo buộc")."""
-    starts = {s: (e, t) for s, e, t in spans}
-    size: dict[int, int] = {}
-    for w in word_of:
-        size[w] = size.get(w, 0) + 1
+def _split_words(original: Sequence[str], parts: list[list[str]], syl: list[str], word_of: list[int],
+                 spans: list[tuple[int, int, str]]) -> tuple[tuple[str, ...], tuple[Mention, ...]]:
+    """Re-cut the words so that every mention is a word of its own ("Nga cáo buộc" -> "Nga", "cáo buộc").
+
+    ``parts`` holds each word's syllables, ``syl`` all of them in a row and ``word_of`` the word
+    of each; ``spans`` are (start, end, target) over ``syl``, sorted and not overlapping. Words with no
+    mention in them are kept as they were; the rest of a word a mention was cut from becomes a
+    word of its own, with no dangling hyphen.
+    """
+    first = [0, *accumulate(map(len, parts))]  # first[w]: index of word w's first syllable
     words: list[str] = []
     mentions: list[Mention] = []
+
+    def piece(a: int, b: int) -> None:
+        word = " ".join(syl[a:b]).replace(" - ", "-").strip(" -")
+        if word:
+            words.append(word)
+
+    def between(a: int, b: int) -> None:  # syllables a..b, none of them in a mention
+        if a >= b:
+            return
+        wa, wb = word_of[a], word_of[b - 1]
+        if a > first[wa] or b < first[wa + 1]:  # starts inside a word, or ends inside the first one
+            cut = min(b, first[wa + 1])
+            piece(a, cut)
+            if cut == b:
+                return
+            a, wa = cut, wa + 1
+        if b < first[wb + 1]:  # ends inside word wb
+            words.extend(original[wa:wb])
+            piece(first[wb], b)
+        else:
+            words.extend(original[wa:wb + 1])
+
     k = 0
-    while k < len(syl):
-        if k in starts:
-            e, target = starts[k]
-            mentions.append(Mention(target, len(words), len(words) + 1, " ".join(syl[k:e])))
-            words.append(" ".join(syl[k:e]))
-            k = e
-            continue
-        j = k
-        while j < len(syl) and word_of[j] == word_of[k] and j not in starts:
-            j += 1
-        if j - k == size[word_of[k]]:  # a whole word with no mention in it: keep it as it was
-            words.append(original[word_of[k]])
-        else:  # a piece cut from a glued word: no dangling hyphen
-            word = " ".join(syl[k:j]).replace(" - ", "-").strip(" -")
-            if word:
-                words.append(word)
-        k = j
+    for s, e, target in spans:
+        between(k, s)
+        surface = " ".join(syl[s:e])
+        mentions.append(Mention(target, len(words), len(words) + 1, surface))
+        words.append(surface)
+        k = e
+    between(k, len(syl))
     return tuple(words), tuple(mentions)
 
 
 def _matches(syl: list[str], index: dict[str, list]):
     """(start, end, entry) for every indexed phrase matching at a position, left to right,
     longest first at each position; overlaps are for the caller to resolve."""
-    for s, first in enumerate(syl):
-        for syllables, entry in index.get(first, ()):
-            n = len(syllables)
-            if s + n <= len(syl) and all(_same(syl[s + k], syllables[k]) for k in range(1, n)):
-                yield s, s + n, entry
+    last = len(syl) - 1
+    for s in [s for s, first in enumerate(syl) if first in index]:
+        by_second = index[syl[s]]
+        longer = by_second.get(syl[s + 1], ()) if s < last else ()
+        for rest, entry in (*longer, *by_second.get(None, ())):  # rest: the syllables after the first
+            window = syl[s + 1:s + 1 + len(rest)]
+            if window == rest or (len(window) == len(rest) and all(map(_same, window, rest))):
+                yield s, s + 1 + len(rest), entry
 
 
 def _inside_other_name(s: int, e: int, syl: list[str], word_of: list[int], taken: list[bool],

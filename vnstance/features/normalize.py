@@ -14,17 +14,19 @@ import unicodedata
 from underthesea.pipeline.text_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
 def nfc(text: str) -> str:
     """NFC and single spaces only: enough before ``segment``, whose tokenizer applies the same
-    per-token tone-mark rules itself (checked equal on every shipped sentence)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    per-token tone-mark rules itself (checked equal on every shipped sentence).
+
+    Any run of Unicode whitespace (and the zero-width space) becomes one space; split and join
+    does that several times faster than a regular expression, which matters once per sentence.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).replace("\u200b", " ").split())
 
 
 def normalize(text: str) -> str:
     """NFC, standard tone-mark placement per word, and single spaces."""
-    text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text).strip()
+    text = nfc(text)
     return _WORD.sub(lambda m: token_normalize(m.group(0)), text)
