@@ -96,6 +96,15 @@ def test_version_mismatch_warns(model, tmp_path):
         load_model(path)
 
 
+def test_model_of_another_format_asks_for_retraining(model, tmp_path, monkeypatch):
+    path = tmp_path / "old.joblib"
+    monkeypatch.setattr(artifact, "FORMAT", "vnstance-model/1")
+    artifact.save({"pipeline": model.pipeline, "meta": model.meta}, path)
+    monkeypatch.undo()
+    with pytest.raises(VnstanceError, match=r"a vnstance-model/1 model; .* retrain it"):
+        load_model(path)
+
+
 def test_not_a_model_with_a_matching_digest(tmp_path):
     path = tmp_path / "x.joblib"
     path.write_bytes(b"hello")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import DEFAULT_TRAIN, load_labelled
-from .features import cues, segment
+from .features import segment
 from .inputs import Item
 from .model.api import load_model
 from .model.parallel import predict_parallel, resolve_jobs
@@ -36,7 +36,6 @@ def corpus(n: int) -> list[str]:
 
 def _clear_caches() -> None:
     segment.segment.cache_clear()
-    cues.cue_features.cache_clear()
 
 
 def _load_seconds(model_path: str) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Sentence preparation: normalise, segment, find target mentions."""
+"""Sentence preparation: normalise, segment, find target mentions and cue words."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Sequence
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .cuewords import find_cues
 from .mentions import Mention, find_mentions
 from .normalize import nfc
 from .segment import segment
@@ -14,23 +15,26 @@ from .segment import segment
 
 @dataclass(frozen=True)
 class Prepared:
+    """A sentence as every feature reads it. Everything per sentence is computed here, once,
+    rather than once per head that reads it."""
+
     text: str  # as given
-    words: tuple[str, ...]  # segmented, with each mention a word of its own
+    words: tuple[str, ...]  # segmented, with each mention a word of its own ("cáo buộc")
     mentions: tuple[Mention, ...]
+    tokens: tuple[str, ...]  # the words, lower-case, syllables joined by '_' ("cáo_buộc")
+    cues: tuple[tuple[int, str], ...]  # (word index, class) of each cue word (features/lexicon/cues.tsv)
 
     def mentions_of(self, target: str) -> list[str]:
         return [m.surface for m in self.mentions if m.target == target]
 
-    def mention_tags(self) -> list[str | None]:
-        tags: list[str | None] = [None] * len(self.words)
-        for m in self.mentions:
-            tags[m.start] = m.target
-        return tags
-
 
 def prepare(text: str) -> Prepared:
     words, mentions = find_mentions(segment(nfc(text)))
-    return Prepared(text, words, mentions)
+    tokens = tuple(" ".join(w.replace(" ", "_") for w in words).lower().split(" ")) if words else ()
+    masked = list(tokens)
+    for m in mentions:  # a mention is never part of a cue
+        masked[m.start] = ""
+    return Prepared(text, words, mentions, tokens, find_cues(masked))
 
 
 class SentencePreparer(TransformerMixin, BaseEstimator):

@@ -19,7 +19,7 @@ import sklearn
 
 from ..errors import VnstanceError
 
-FORMAT = "vnstance-model/1"
+FORMAT = "vnstance-model/2"  # /2: features read View objects, not strings (model/tagger.py)
 DEFAULT_MODEL = Path("artifacts") / "model.joblib"
 
 
@@ -80,8 +80,11 @@ def load(path: str | Path) -> tuple[dict[str, Any], str]:
         obj = joblib.load(io.BytesIO(data))
     except Exception as e:  # a file that matches its digest but is not a joblib artifact
         raise VnstanceError(f"{path}: not a vnstance model ({type(e).__name__})") from None
-    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+    if not isinstance(obj, dict) or not str(obj.get("format", "")).startswith("vnstance-model/"):
         raise VnstanceError(f"{path}: not a vnstance model (expected format {FORMAT})")
+    if obj["format"] != FORMAT:
+        raise VnstanceError(f"{path}: a {obj['format']} model; this vnstance reads {FORMAT}: "
+                            "retrain it with `vnstance train`")
     trained = obj.get("meta", {}).get("versions", {}).get("scikit-learn")
     if trained and trained != sklearn.__version__:
         warnings.warn(f"{path}: model trained with scikit-learn {trained}, loaded with {sklearn.__version__}; "

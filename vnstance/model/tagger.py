@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..features.cues import CueFeatures
 from ..features.prepare import Prepared
-from ..features.views import view
+from ..features.ngrams import NgramCounts
+from ..features.views import View
 from ..schema import HEADS, LABELS, TARGETS
 
 # Grids for the inner grouped CV. Widening them to n-gram ranges (1,1)/(1,2) and class
@@ -81,10 +82,11 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
 
     # -- building blocks -------------------------------------------------------------------
     def _features(self, ngram_range: tuple[int, int]) -> "Concat":
-        parts = [("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=ngram_range, sublinear_tf=True))]
-        if self.char_ngrams:
-            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
-                                                   sublinear_tf=True)))
+        words = Pipeline([("counts", NgramCounts(ngram_range)), ("tfidf", TfidfTransformer(sublinear_tf=True))])
+        parts: list[tuple[str, Any]] = [("words", words)]
+        if self.char_ngrams:  # over the view's tokens joined by spaces
+            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", preprocessor=str, ngram_range=(2, 4),
+                                                   min_df=2, sublinear_tf=True)))
         if self.cue_features:
             parts.append(("cues", CueFeatures()))
         return Concat(parts)
@@ -93,7 +95,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         return LogisticRegression(C=C, class_weight=class_weight, solver="newton-cg", max_iter=1000,
                                   random_state=self.random_state)
 
-    def _choose(self, docs: list[str], labels: list[str], groups: list[str], scorer) -> dict[str, Any]:
+    def _choose(self, docs: list[View], labels: list[str], groups: list[str], scorer) -> dict[str, Any]:
         """Hyper-parameters by grouped cross-validation inside the training data.
 
         Features are fitted once per inner fold and n-gram range (not once per candidate), and
@@ -119,7 +121,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         best = next(cand for cand in grid if scores[cand] == top)  # the grid runs simplest first
         return {"ngram_range": best[0], "class_weight": best[1], "C": best[2], "inner_score": top}
 
-    def _fit_one(self, name: str, docs: list[str], labels: list[str], groups: list[str] | None, scorer):
+    def _fit_one(self, name: str, docs: list[View], labels: list[str], groups: list[str] | None, scorer):
         if len(set(labels)) == 1:
             return _Constant(labels[0])
         if self.tune and groups and len(set(groups)) >= 3:
@@ -139,15 +141,15 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         self.chosen_: dict[str, dict[str, Any]] = {}
         self.stance_models_: dict[str, Pipeline] = {}
         if self.mask_targets:  # one model over every (sentence, target) row
-            docs = [view(p, target) for target in TARGETS for p in X]
+            docs = [View(p, target) for target in TARGETS for p in X]
             labels = [y[i, t_i] for t_i in range(len(TARGETS)) for i in range(len(X))]
             shared = self._fit_one("stance", docs, labels, groups * len(TARGETS) if groups else None, _stance_f1)
             self.stance_models_ = {t: shared for t in TARGETS}
         else:
             for t_i, target in enumerate(TARGETS):
-                self.stance_models_[target] = self._fit_one(target, [view(p) for p in X], list(y[:, t_i]), groups,
+                self.stance_models_[target] = self._fit_one(target, [View(p) for p in X], list(y[:, t_i]), groups,
                                                             _stance_f1)
-        self.sentiment_model_ = self._fit_one("sentiment", [view(p) for p in X], list(y[:, 2]), groups, _macro_f1)
+        self.sentiment_model_ = self._fit_one("sentiment", [View(p) for p in X], list(y[:, 2]), groups, _macro_f1)
         self.classes_ = [np.array(LABELS[h], dtype=object) for h in HEADS]
         return self
 
@@ -160,7 +162,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
             # with the gate, an unmentioned target is none whatever the model says: skip its features
             mentioned = np.array([not self.mention_gate or any(m.target == target for m in p.mentions) for p in X],
                                  dtype=bool)
-            docs = [view(p, target if self.mask_targets else None) for p, keep in zip(X, mentioned) if keep]
+            docs = [View(p, target if self.mask_targets else None) for p, keep in zip(X, mentioned) if keep]
             probs[mentioned] = _aligned(self.stance_models_[target], docs, LABELS[target])
             if self.mention_gate:
                 none = LABELS[target].index("none")
@@ -169,7 +171,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
                 probs[mentioned] = probs[mentioned] / np.where(totals > 0, totals, 1.0)
                 probs[~mentioned, none] = 1.0
             out.append(probs)
-        out.append(_aligned(self.sentiment_model_, [view(p) for p in X], LABELS["sentiment"]))
+        out.append(_aligned(self.sentiment_model_, [View(p) for p in X], LABELS["sentiment"]))
         return out
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
@@ -202,7 +204,7 @@ class Concat(TransformerMixin, BaseEstimator):
         return sparse.hstack([part.transform(X) for _, part in self.parts], format="csr")
 
 
-def _aligned(model, docs: list[str], labels: tuple[str, ...]) -> np.ndarray:
+def _aligned(model, docs: list[View], labels: tuple[str, ...]) -> np.ndarray:
     """The model's probabilities with columns in the order of ``labels`` (absent ones 0)."""
     out = np.zeros((len(docs), len(labels)))
     if not docs:
@@ -219,5 +221,5 @@ class _Constant:
     def __init__(self, label: str) -> None:
         self.classes_ = np.array([label], dtype=object)
 
-    def predict_proba(self, docs: list[str]) -> np.ndarray:
+    def predict_proba(self, docs: list[View]) -> np.ndarray:
         return np.ones((len(docs), 1))
