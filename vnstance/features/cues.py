@@ -8,68 +8,58 @@ TARGET") points against TARGET; the same cue right after TARGET points against O
 
 from __future__ import annotations
 
-from typing import Sequence
-
-import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import DictVectorizer
-
+from .terms import TermCounts
 from .views import View
 
 CLASSES = ("against", "favor", "harm")
+PASSIVE = ("bị", "được")
 
 
-def cue_features(view: View, window: int = 5) -> dict[str, float]:
-    """Binary cue features of one view."""
+def cue_features(view: View, window: int = 5) -> list[str]:
+    """Names of the binary cue features one view has."""
     tokens = view.tokens
     cues = view.prepared.cues
     targets, others = view.places()
-    feats: dict[str, float] = {}
+    feats: dict[str, None] = {}  # ordered and without repeats
     negators = {i for i, c in cues if c == "negator"}
     contrast = max((i for i, c in cues if c == "contrast"), default=-1)
     for i, cls in cues:
-        if cls in ("negator", "contrast"):
+        if cls == "negator" or cls == "contrast":
             continue
-        if cls == "speech":
-            if any(0 < i - p <= 3 for p in targets):
-                feats["target_speaks"] = 1.0
-            if any(0 < i - p <= 3 for p in others):
-                feats["other_speaks"] = 1.0
+        if cls == "speech":  # the target is the speaker of a reporting verb (guideline rule 1)
+            for label, places in (("target", targets), ("other", others)):
+                if any(0 < i - p <= 3 for p in places):
+                    feats[f"{label}_speaks"] = None
             continue
-        negated = bool(negators & {i - 1, i - 2})
-        name = f"{'not_' if negated else ''}{cls}"
-        feats[f"cue={name}"] = 1.0
+        key = f"cue=not_{cls}" if (i - 1 in negators or i - 2 in negators) else f"cue={cls}"
+        feats[key] = None
         if contrast >= 0:  # guideline rule 4: after "nhưng" / "tuy nhiên" the later clause carries the point
-            feats[f"cue={name}|{'after' if i > contrast else 'before'}_contrast"] = 1.0
+            feats[f"{key}|{'after' if i > contrast else 'before'}_contrast"] = None
         for label, places in (("target", targets), ("other", others)):
-            if any(0 < i - p <= window for p in places):
-                feats[f"cue={name}|after_{label}"] = 1.0
-            if any(0 < p - i <= window for p in places):
-                feats[f"cue={name}|before_{label}"] = 1.0
+            for p in places:
+                if 0 < i - p <= window:
+                    feats[f"{key}|after_{label}"] = None
+                elif 0 < p - i <= window:
+                    feats[f"{key}|before_{label}"] = None
     for p in targets:
         for w in tokens[max(0, p - 2):p]:
-            feats[f"left={w}"] = 1.0
+            feats[f"left={w}"] = None
         for w in tokens[p + 1:p + 3]:
-            feats[f"right={w}"] = 1.0
-        if p > 0 and tokens[p - 1] in ("bị", "được"):
-            feats[f"{tokens[p - 1]}_before_target"] = 1.0
-        if any(w in ("bị", "được") for w in tokens[p + 1:p + 4]):
-            feats["target_passive"] = 1.0
+            feats[f"right={w}"] = None
+        if p > 0 and tokens[p - 1] in PASSIVE:
+            feats[f"{tokens[p - 1]}_before_target"] = None
+        if any(w in PASSIVE for w in tokens[p + 1:p + 4]):
+            feats["target_passive"] = None
         if p <= 2:
-            feats["target_leads"] = 1.0
-    return feats
+            feats["target_leads"] = None
+    return list(feats)
 
 
-class CueFeatures(TransformerMixin, BaseEstimator):
-    """Sparse binary cue features for a list of views."""
+class CueFeatures(TermCounts):
+    """Binary cue features (features/lexicon/cues.tsv) for a list of views."""
 
     def __init__(self, window: int = 5) -> None:
         self.window = window
 
-    def fit(self, X: Sequence[View], y=None) -> "CueFeatures":
-        self.vectorizer_ = DictVectorizer().fit([cue_features(v, self.window) for v in X])
-        return self
-
-    def transform(self, X: Sequence[View]) -> sparse.csr_matrix:
-        return self.vectorizer_.transform([cue_features(v, self.window) for v in X]).astype(np.float64)
+    def terms(self, view: View) -> list[str]:
+        return cue_features(view, self.window)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..features.articles import article_sentences
@@ -27,14 +28,13 @@ class Model:
         texts = list(sentences)
         prepared = self.pipeline.named_steps["prepare"].transform(texts)
         probas = self.pipeline.named_steps["tagger"].predict_proba(prepared)
-        labels = labels_of(probas)
+        labels = labels_of(probas).tolist()
+        rounded = [np.round(p, 4).tolist() for p in probas]  # one numpy call per head, not one per score
         out = []
         for i, p in enumerate(prepared):
-            scores = {h: {lab: round(float(probas[k][i, j]), 4) for j, lab in enumerate(LABELS[h])}
-                      for k, h in enumerate(HEADS)}
             row: dict[str, Any] = {"text": p.text, **dict(zip(HEADS, labels[i]))}
             row["mentions"] = {t: p.mentions_of(t) for t in TARGETS}
-            row["scores"] = scores
+            row["scores"] = {h: dict(zip(LABELS[h], rounded[k][i])) for k, h in enumerate(HEADS)}
             out.append(row)
         return out
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 from ..inputs import Item
 from .api import Model
 
-CHUNK = 256
+CHUNK = 1024
 
 
 def predict_items(model: Model, items: Iterable[Item], chunk: int = CHUNK) -> Iterator[tuple[Item, dict[str, Any]]]:

@@ -16,9 +16,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..features.cues import CueFeatures
 from ..features.prepare import Prepared
-from ..features.ngrams import NgramCounts
+from ..features.terms import NgramCounts
 from ..features.views import View
-from ..schema import HEADS, LABELS, TARGETS
+from ..schema import HEADS, LABELS, STANCE_LABELS, TARGETS
 
 # Grids for the inner grouped CV. Widening them to n-gram ranges (1,1)/(1,2) and class
 # weights balanced/None was measured (docs/ablation.md): f_avg unchanged, sentiment macro F1
@@ -156,20 +156,30 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Sequence[Prepared]) -> list[np.ndarray]:
         """One (n, k) array per head, columns in the order of ``LABELS[head]``."""
         check_is_fitted(self)
+        # with the gate, an unmentioned target is none whatever the model says: skip its features
+        mentioned = {t: np.array([not self.mention_gate or any(m.target == t for m in p.mentions) for p in X],
+                                 dtype=bool) for t in TARGETS}
+        docs = {t: [View(p, t if self.mask_targets else None) for p, keep in zip(X, mentioned[t]) if keep]
+                for t in TARGETS}
+        stance = {}
+        for model in {id(m): m for m in self.stance_models_.values()}.values():
+            # one call for the targets that share a model (both, when masked): sklearn's
+            # per-call checks cost milliseconds, as much as hundreds of sentences' features
+            targets = [t for t in TARGETS if self.stance_models_[t] is model]
+            probs = _aligned(model, [v for t in targets for v in docs[t]], STANCE_LABELS)
+            for t, part in zip(targets, np.split(probs, np.cumsum([len(docs[t]) for t in targets])[:-1])):
+                stance[t] = part
         out = []
         for target in TARGETS:
-            probs = np.zeros((len(X), len(LABELS[target])))
-            # with the gate, an unmentioned target is none whatever the model says: skip its features
-            mentioned = np.array([not self.mention_gate or any(m.target == target for m in p.mentions) for p in X],
-                                 dtype=bool)
-            docs = [View(p, target if self.mask_targets else None) for p, keep in zip(X, mentioned) if keep]
-            probs[mentioned] = _aligned(self.stance_models_[target], docs, LABELS[target])
+            probs = np.zeros((len(X), len(STANCE_LABELS)))
+            probs[mentioned[target]] = stance[target]
             if self.mention_gate:
-                none = LABELS[target].index("none")
-                probs[mentioned, none] = 0.0
-                totals = probs[mentioned].sum(axis=1, keepdims=True)
-                probs[mentioned] = probs[mentioned] / np.where(totals > 0, totals, 1.0)
-                probs[~mentioned, none] = 1.0
+                none = STANCE_LABELS.index("none")
+                m = mentioned[target]
+                probs[m, none] = 0.0
+                totals = probs[m].sum(axis=1, keepdims=True)
+                probs[m] = probs[m] / np.where(totals > 0, totals, 1.0)
+                probs[~m, none] = 1.0
             out.append(probs)
         out.append(_aligned(self.sentiment_model_, [View(p) for p in X], LABELS["sentiment"]))
         return out
