@@ -102,13 +102,14 @@ def train(data: tuple[str, ...], out: str, seed: int) -> None:
 def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_format: str,
             output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
     """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
-    from .model.api import load_model
+    from .model.api import load_model, settle
     from .model.parallel import predict_parallel, resolve_jobs
     from .model.predict import predict_items
 
     if quiet:
         warnings.simplefilter("ignore")
     model = load_model(model_path)
+    settle()
     stats = ReadStats()
     items = read_items(list(inputs) or ["-"], input_format, stats)
     jobs = resolve_jobs(jobs)
@@ -211,9 +212,10 @@ def serve(model_path: str, host: str, port: int, workers: int, max_sentences: in
     import json
     import os
 
-    from .model.api import load_model
+    from .model.api import load_model, settle
 
     model = load_model(model_path)  # refuse a bad model before binding the port
+    settle()  # no full garbage collection walking the model in the middle of a request
     limits = service.Limits(max_sentences, max_bytes, max_chars)
     service.configure_access_log()
     click.echo(f"vnstance: serving model {model.sha256} on http://{host}:{port} (docs at /docs)", err=True)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import __version__
 from .features.articles import article_sentences
-from .model.api import Model, load_model
+from .model.api import Model, load_model, settle
 
 access_log = logging.getLogger("vnstance.access")
 
@@ -198,4 +198,6 @@ def app_from_env() -> FastAPI:
     """Factory for uvicorn's workers (``--workers N``): each loads and verifies the model itself."""
     configure_access_log()
     limits = Limits(**json.loads(os.environ.get(ENV_LIMITS, "{}")))
-    return create_app(load_model(os.environ[ENV_MODEL]), limits)
+    model = load_model(os.environ[ENV_MODEL])
+    settle()
+    return create_app(model, limits)

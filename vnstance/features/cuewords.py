@@ -6,9 +6,11 @@ positions into features for each view.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Sequence
 
 
@@ -38,12 +40,11 @@ def find_cues(words: Sequence[str], lexicon: CueLexicon | None = None) -> tuple[
     ``words`` are lower-case, with a word's syllables joined by '_'.
     """
     lex = lexicon or default_cues()
-    parts = [w.split("_") for w in words]
-    syl = [x for ps in parts for x in ps]
+    syl = "_".join(words).split("_")
     starts = [s for s, x in enumerate(syl) if x in lex.by_first]  # few: most syllables start no cue
     if not starts:
         return ()
-    word_of = [i for i, ps in enumerate(parts) for _ in ps]
+    ends = list(accumulate([w.count("_") + 1 for w in words]))  # ends[i]: index after word i's last syllable
     found = []
     free = 0  # first syllable not inside a cue already found
     for s in starts:
@@ -51,11 +52,11 @@ def find_cues(words: Sequence[str], lexicon: CueLexicon | None = None) -> tuple[
             continue
         for phrase, cls in lex.by_first[syl[s]]:
             n = len(phrase)
-            if n == 1 and len(parts[word_of[s]]) > 1:
+            if n == 1 and "_" in words[bisect_right(ends, s)]:
                 continue  # one-syllable cues must be whole words ("tố" is not "yếu tố")
             if n > 1 and tuple(syl[s:s + n]) != phrase:
                 continue
-            found.append((word_of[s], cls))
+            found.append((bisect_right(ends, s), cls))
             free = s + n
             break
     return tuple(found)

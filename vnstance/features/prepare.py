@@ -30,7 +30,9 @@ class Prepared:
 
 def prepare(text: str) -> Prepared:
     words, mentions = find_mentions(segment(nfc(text)))
-    tokens = tuple(" ".join(w.replace(" ", "_") for w in words).lower().split(" ")) if words else ()
+    # one pass over the sentence rather than one per word; no word holds a newline (nfc
+    # turned every whitespace into a single space before segmenting)
+    tokens = tuple("\n".join(words).lower().replace(" ", "_").split("\n")) if words else ()
     masked = list(tokens)
     for m in mentions:  # a mention is never part of a cue
         masked[m.start] = ""

@@ -51,7 +51,7 @@ class NgramCounts(TermCounts):
     def terms(self, view: View) -> list[str]:
         tokens = view.tokens
         lo, hi = self.ngram_range
-        grams = tokens if lo == 1 else []
+        grams = list(tokens) if lo == 1 else []
         for n in range(max(lo, 2), hi + 1):
             if n == 2:
                 grams += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]

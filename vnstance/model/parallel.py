@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import VnstanceError
 from ..inputs import Item
-from .api import Model, load_model
+from .api import Model, load_model, settle
 from .predict import CHUNK
 
 _model: Model | None = None  # the worker's model
@@ -30,6 +30,7 @@ def _init(path: str, sha256: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _model is None or _model.sha256 != sha256:
         _model = load_model(path)
+        settle()
         if _model.sha256 != sha256:
             raise VnstanceError(f"{path}: the model file changed while predicting")
 
