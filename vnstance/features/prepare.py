@@ -29,7 +29,11 @@ class Prepared:
 
 
 def prepare(text: str) -> Prepared:
-    words, mentions = find_mentions(segment(nfc(text)))
+    return _prepared(text, segment(nfc(text)))
+
+
+def _prepared(text: str, segmented: tuple[str, ...]) -> Prepared:
+    words, mentions = find_mentions(segmented)
     # one pass over the sentence rather than one per word; no word holds a newline (nfc
     # turned every whitespace into a single space before segmenting)
     tokens = tuple("\n".join(words).lower().replace(" ", "_").split("\n")) if words else ()
@@ -46,4 +50,8 @@ class SentencePreparer(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Sequence[str]) -> list[Prepared]:
-        return [prepare(x) for x in X]
+        # Segment the whole batch first, then find mentions and cues: alternating sentence by
+        # sentence with underthesea's tagger evicts each other's data from the CPU caches,
+        # measured at ~25 us a sentence.
+        segmented = [segment(nfc(x)) for x in X]
+        return [_prepared(x, s) for x, s in zip(X, segmented)]
