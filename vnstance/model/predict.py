@@ -8,6 +8,8 @@ from typing import Any, Iterable, Iterator
 from ..inputs import Item
 from .api import Model
 
+# Sentences per model call. scikit-learn's input checks cost ~1.5 ms a call whatever its
+# size, so small chunks pay them per sentence (256: ~6 us); 1,024 keeps memory small.
 CHUNK = 1024
 
 
