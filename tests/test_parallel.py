@@ -76,9 +76,10 @@ def test_bench_reports_figures(run, model_path, tmp_path):
                 "import_seconds"):
         assert figures[key] > 0, key
     rounds = figures["rounds"]
-    assert len(rounds) == 10 and sum(r["sentences"] for r in rounds) == 300
-    assert figures["predict_1_job_vs_floor"] == statistics.median(r["floor_s"] / r["predict_1_job_s"] for r in rounds)
-    assert figures["predict_1_job_per_s"] == 300 / sum(r["predict_1_job_s"] for r in rounds)
+    pairs = [p for r in rounds for p in r["pairs"]]
+    assert len(rounds) == 5 and len(pairs) == 20 and sum(p["sentences"] for p in pairs) == 300
+    assert figures["predict_1_job_vs_floor"] == statistics.median(p["floor_s"] / p["predict_1_job_s"] for p in pairs)
+    assert figures["predict_1_job_per_s"] == 300 / sum(p["predict_1_job_s"] for p in pairs)
     assert "segmentation alone" in r.stdout and "peak resident memory" in r.stdout
 
 

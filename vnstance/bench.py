@@ -2,10 +2,12 @@
 
 Word segmentation (underthesea) is the floor: everything else in ``predict`` should cost
 little next to it, and several jobs should scale with cores. All figures come from one run
-on the same sentences. The corpus is cut into rounds and each round's sentences are timed
-three ways back to back (segmentation alone, predict with 1 job, predict with J jobs), so
-a slow spell of a shared machine falls on all three alike. The ratios are the median of the
-per-round ratios, printed with their range; the throughputs are over all rounds.
+on the same sentences, timed back to back so that a slow spell of a shared machine falls
+on both sides of a ratio alike. The corpus is cut into five rounds; each round times four
+slices of it with segmentation alone and with predict (1 job), pair by pair in alternating
+order, then predict with J jobs on the whole round. The 1-job ratio is the median of the
+twenty pairs, the J-jobs ratio the median of the five rounds; both are printed with their
+range. Throughputs are over all rounds.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .dataset import DEFAULT_TRAIN, load_labelled
 from .features import segment
@@ -27,7 +29,8 @@ from .model.artifact import write_atomic
 from .model.parallel import predict_parallel, resolve_jobs
 from .model.predict import predict_items
 
-ROUNDS = 10
+ROUNDS = 5  # each round starts a pool for its J jobs (~0.05 s): about 2% of a 4,000-sentence round
+PARTS = 4  # floor/1-job pairs per round: short pairs, so a slow spell rarely splits one
 TARGETS = {"predict_1_job_vs_floor": 0.85, "predict_j_jobs_vs_1_job (2 cores)": 1.7, "load_seconds": 1.5,
            "peak_rss_mb": 400}
 
@@ -52,25 +55,48 @@ def _load_seconds(model_path: str) -> tuple[float, float]:
     return float(imports), float(load)
 
 
-def _seconds(work: Callable[[], object]) -> float:
+def _seconds(work: Callable[..., object], *args: Any) -> float:
     t = time.perf_counter()
-    work()
+    work(*args)
     return time.perf_counter() - t
 
 
-def _round(model: Model, model_path: str, texts: list[str], jobs: int) -> dict[str, Any]:
+def _segment_all(texts: list[str]) -> None:
     from underthesea import word_tokenize
 
-    items = [Item(text=s) for s in texts]
-    floor = _seconds(lambda: [word_tokenize(s) for s in texts])
-    segment.segment.cache_clear()  # sentences are distinct anyway: no run profits from another's cache
-    one = _seconds(lambda: [None for _ in predict_items(model, items)])
+    for s in texts:
+        word_tokenize(s)
+
+
+def _drain(results: Iterable[object]) -> None:
+    for _ in results:
+        pass
+
+
+def _round(model: Model, model_path: str, texts: list[str], jobs: int, parts: int) -> dict[str, Any]:
+    """One round: ``parts`` pairs of (floor, 1 job) on slices of ``texts``, each pair back to
+    back and in alternating order, then ``jobs`` jobs on all of ``texts``."""
+    size = -(-len(texts) // parts)
+    pairs = []
+    for k, start in enumerate(range(0, len(texts), size)):
+        block = texts[start:start + size]
+        items = [Item(text=s) for s in block]
+        timed = {}
+        for which in (("floor", "one") if k % 2 == 0 else ("one", "floor")):
+            segment.segment.cache_clear()  # sentences are distinct anyway: no run profits from another's cache
+            if which == "floor":
+                timed[which] = _seconds(_segment_all, block)
+            else:
+                timed[which] = _seconds(_drain, predict_items(model, items))
+        pairs.append({"sentences": len(block), "floor_s": timed["floor"], "predict_1_job_s": timed["one"]})
     segment.segment.cache_clear()
-    many = _seconds(lambda: [None for _ in predict_parallel(model, model_path, items, jobs)])
-    return {"sentences": len(texts), "floor_s": floor, "predict_1_job_s": one, "predict_j_jobs_s": many}
+    items = [Item(text=s) for s in texts]
+    many = _seconds(_drain, predict_parallel(model, model_path, items, jobs))
+    return {"sentences": len(texts), "pairs": pairs, "predict_j_jobs_s": many}
 
 
-def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = ROUNDS) -> dict[str, Any]:
+def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = ROUNDS,
+        parts: int = PARTS) -> dict[str, Any]:
     from underthesea import word_tokenize
 
     jobs = resolve_jobs(jobs)
@@ -79,20 +105,20 @@ def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = R
     word_tokenize("Khởi động bộ tách từ.")  # load the segmenter's model before timing
     settle()  # as `vnstance predict` does once its model is loaded
     size = -(-len(texts) // min(rounds, len(texts)))
-    timed = [_round(model, model_path, texts[i:i + size], jobs) for i in range(0, len(texts), size)]
+    timed = [_round(model, model_path, texts[i:i + size], jobs, parts) for i in range(0, len(texts), size)]
+    pairs = [p for r in timed for p in r["pairs"]]
+    one_s = [sum(p["predict_1_job_s"] for p in r["pairs"]) for r in timed]
 
-    def total(key: str) -> float:
-        return len(texts) / sum(r[key] for r in timed)
-
-    vs_floor = [r["floor_s"] / r["predict_1_job_s"] for r in timed]
-    vs_one = [r["predict_1_job_s"] / r["predict_j_jobs_s"] for r in timed]
+    vs_floor = [p["floor_s"] / p["predict_1_job_s"] for p in pairs]
+    vs_one = [one / r["predict_j_jobs_s"] for one, r in zip(one_s, timed)]
     imports, load = _load_seconds(model_path)
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "sentences": len(texts), "jobs": jobs, "cores": resolve_jobs(0),
-        "segmentation_floor_per_s": total("floor_s"), "predict_1_job_per_s": total("predict_1_job_s"),
-        f"predict_{jobs}_jobs_per_s": total("predict_j_jobs_s"),
+        "segmentation_floor_per_s": len(texts) / sum(p["floor_s"] for p in pairs),
+        "predict_1_job_per_s": len(texts) / sum(one_s),
+        f"predict_{jobs}_jobs_per_s": len(texts) / sum(r["predict_j_jobs_s"] for r in timed),
         "predict_1_job_vs_floor": statistics.median(vs_floor), "predict_j_jobs_vs_1_job": statistics.median(vs_one),
         "ratio_ranges": {"predict_1_job_vs_floor": [min(vs_floor), max(vs_floor)],
                          "predict_j_jobs_vs_1_job": [min(vs_one), max(vs_one)]},
@@ -107,7 +133,7 @@ def table(r: dict[str, Any]) -> str:
     lo1, hi1 = r["ratio_ranges"]["predict_1_job_vs_floor"]
     loj, hij = r["ratio_ranges"]["predict_j_jobs_vs_1_job"]
     out = [f"{r['sentences']} sentences in {len(r['rounds'])} rounds, {j} jobs, {r['cores']} cores",
-           f"{'stage':<40}{'sent/s':>10}  ratio (median of rounds, range)",
+           f"{'stage':<40}{'sent/s':>10}  ratio: median (range)",
            f"{'segmentation alone, 1 process (floor)':<40}{r['segmentation_floor_per_s']:>10.0f}",
            f"{'predict, 1 job':<40}{r['predict_1_job_per_s']:>10.0f}  "
            f"{r['predict_1_job_vs_floor']:.2f}x floor ({lo1:.2f}-{hi1:.2f}); target >= 0.85x",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -32,12 +33,16 @@ class TermCounts(TransformerMixin, BaseEstimator):
     def transform(self, X: Sequence[View]) -> sparse.csr_matrix:
         get = self.vocabulary_.get
         cols: list[int] = []
-        indptr = [0]
+        ends = [0]
         for v in X:
-            cols += [j for j in map(get, self.terms(v)) if j is not None]
-            indptr.append(len(cols))
-        counts = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(X), len(self.vocabulary_)))
-        counts.sum_duplicates()  # also sorts each row's columns
+            cols += map(get, self.terms(v), repeat(-1))  # -1: not in the vocabulary
+            ends.append(len(cols))
+        col = np.array(cols, dtype=np.intp)
+        known = col >= 0
+        indptr = np.concatenate(([0], np.cumsum(known)))[ends]  # each row's known terms
+        counts = sparse.csr_matrix((np.ones(int(indptr[-1])), col[known], indptr),
+                                   shape=(len(X), len(self.vocabulary_)))
+        counts.sum_duplicates()  # canonical: each row's columns sorted, repeats summed
         return counts
 
 
