@@ -18,8 +18,8 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from importlib import resources
+from itertools import accumulate
 from typing import Sequence
 
 from ..schema import TARGETS

@@ -49,9 +49,9 @@ def settle() -> None:
     now (the model, the libraries) out of the garbage collector's sight.
 
     Otherwise a full collection walks the hundred thousand objects of scikit-learn,
-    underthesea and the model (about 50 ms here) every five thousand sentences or so;
-    forked workers also stop copying the pages those objects sit on. Process-wide, so the command-line
-    entry points call it, not ``load_model``.
+    underthesea and the model (about 50 ms here) every five thousand sentences or so; forked
+    workers also stop copying the pages those objects sit on. It is process-wide, so the
+    command-line entry points call it, not ``load_model``.
     """
     gc.freeze()
 
