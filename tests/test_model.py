@@ -5,7 +5,7 @@ import joblib
 import numpy as np
 import pytest
 
-from vnstance import VnstanceError, load_model
+from vnstance import VnstanceError, load_model, textfiles
 from vnstance.model import artifact
 from vnstance.model.artifact import VersionWarning
 from vnstance.model.train import fit, train
@@ -119,7 +119,7 @@ def test_failed_save_leaves_no_file(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(artifact.os, "fsync", boom)
+    monkeypatch.setattr(textfiles.os, "fsync", boom)
     with pytest.raises(OSError):
         artifact.save({"pipeline": None, "meta": {}}, out)
     assert list(tmp_path.iterdir()) == []

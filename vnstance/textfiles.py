@@ -1,11 +1,14 @@
-"""Reading text files line by line, with errors that name the file and line."""
+"""Files: read line by line with errors that name the file and line; written atomically."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from .errors import DataError
 
@@ -52,3 +55,21 @@ def json_object(path: str | Path, no: int, line: str) -> dict:
     if not isinstance(obj, dict):
         raise DataError(path, no, f"expected a JSON object, got {type(obj).__name__}")
     return obj
+
+
+@contextmanager
+def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A temp file beside ``path``, renamed into place only when the block ends well, so no
+    reader ever sees half a file and an error or Ctrl-C leaves none behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

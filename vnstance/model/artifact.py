@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import joblib
 import sklearn
 
 from ..errors import VnstanceError
+from ..textfiles import atomic_file
 
 FORMAT = "vnstance-model/2"  # /2: features read View objects, not strings (model/tagger.py)
 DEFAULT_MODEL = Path("artifacts") / "model.joblib"
@@ -33,18 +32,8 @@ def digest_path(path: str | Path) -> Path:
 
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Write to a temp file in the same folder and rename, so no reader sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "wb") as f:
+        f.write(data)
 
 
 def save(obj: dict[str, Any], path: str | Path) -> str:
