@@ -6,11 +6,10 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
-
 from ..dataset import GOLD_PATH, Dataset, load_labelled
 from ..model.api import load_model
 from ..model.artifact import DEFAULT_MODEL
+from ..model.tagger import labels_of
 from ..model.train import versions
 from ..schema import HEADS, LABELS
 from . import baselines
@@ -60,9 +59,10 @@ def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT
     else:
         check_disjoint(data, extra)
         model = load_model(model_path)
-        rows = model.predict(data.texts)
-        pred = {h: [r[h] for r in rows] for h in HEADS}
-        proba = {h: np.array([[r["scores"][h][lab] for lab in LABELS[h]] for r in rows]) for h in HEADS}
+        probs = model.pipeline.predict_proba(data.texts)  # as cross_validate scores each fold
+        labels = labels_of(probs)
+        pred = {h: list(labels[:, k]) for k, h in enumerate(HEADS)}
+        proba = dict(zip(HEADS, probs))
         counts = model.meta.get("data", {}).get("label_counts") or data.label_counts()
         majority_pred = {h: [label] * n for h, label in baselines.majority(counts).items()}
         model_info = {"path": str(model_path), "sha256": model.sha256, **model.meta}
