@@ -97,12 +97,10 @@ def _round(model: Model, model_path: str, texts: list[str], jobs: int, parts: in
 
 def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = ROUNDS,
         parts: int = PARTS) -> dict[str, Any]:
-    from underthesea import word_tokenize
-
     jobs = resolve_jobs(jobs)
     texts = corpus(sentences)
     model = load_model(model_path)
-    word_tokenize("Khởi động bộ tách từ.")  # load the segmenter's model before timing
+    _segment_all(["Khởi động bộ tách từ."])  # load the segmenter's model before timing
     settle()  # as `vnstance predict` does once its model is loaded
     size = -(-len(texts) // min(rounds, len(texts)))
     timed = [_round(model, model_path, texts[i:i + size], jobs, parts) for i in range(0, len(texts), size)]

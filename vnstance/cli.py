@@ -111,7 +111,7 @@ def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_
     model = load_model(model_path)
     settle()
     stats = ReadStats()
-    items = read_items(list(inputs) or ["-"], input_format, stats)
+    items = read_items(inputs, input_format, stats)  # no INPUT: stdin
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items) if jobs == 1 else predict_parallel(model, model_path, items, jobs)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
