@@ -58,6 +58,17 @@ def test_output_file_not_written_on_bad_input(run, model_path, tmp_path):
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
 
 
+@pytest.mark.parametrize("command", [["predict", "-"], ["eval", "--report"], ["bench", "--sentences", "20", "--json"]])
+def test_unwritable_output_is_a_one_line_error(run, model_path, tmp_path, command):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    target = str(blocker / "out.json")  # its parent is a file
+    args = [command[0], "--model", str(model_path), *command[1:]]
+    args += ["-o", target] if command[0] == "predict" else [target]
+    assert_user_error(run(*args, input=S1 + "\n"), f"{target}: cannot write")
+    assert list(tmp_path.iterdir()) == [blocker]
+
+
 @pytest.mark.parametrize("content, fragment", [
     (b'["not", "an object"]\n', "expected a JSON object"),
     (b'{"text": 3}\n', '"text" must be a string'),

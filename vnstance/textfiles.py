@@ -62,8 +62,11 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A temp file beside ``path``, renamed into place only when the block ends well, so no
     reader ever sees half a file and an error or Ctrl-C leaves none behind."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:  # a parent that is a file, no permission, a read-only disk
+        raise DataError(path, None, f"cannot write: {e.strerror}") from None
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
             yield f
