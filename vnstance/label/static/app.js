@@ -82,6 +82,7 @@ function renderFields() {
       b.addEventListener("click", () => { choose(head, label); });
       options.append(b);
     }
+    options.append(el("span", { class: "model-note" }, `model: ${item.suggestion[head]}`));
     const changed = choice[head] !== item.suggestion[head];
     fields.append(el("div", { class: "field" + (changed ? " changed" : ""), "data-head": head },
       el("span", { class: "name" }, head), options));
