@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from vnstance.dataset import load_labelled
+from vnstance.errors import DataError
 from vnstance.label.app import create_app, label_keys
 from vnstance.label.queue import order, read_sources, score
 from vnstance.label.session import Session, open_session
@@ -201,6 +202,14 @@ def test_open_session_fails_on_a_bad_answers_file_before_scoring(model, tmp_path
     bad.write_text('{"id": "a"}\n', encoding="utf-8")
     with pytest.raises(Exception, match="labels.jsonl:1: missing or non-string field 'doc'"):
         open_session([str(ARTICLES[0])], "article", str(bad), model, "lan")
+
+
+def test_a_second_server_on_the_same_answers_file_is_refused(model, out):
+    first = open_session([str(ARTICLES[0])], "article", str(out), model, "lan")
+    with pytest.raises(DataError, match="another vnstance label is writing this file"):
+        open_session([str(ARTICLES[0])], "article", str(out), model, "minh")
+    first.store.close()
+    open_session([str(ARTICLES[0])], "article", str(out), model, "minh").store.close()
 
 
 def test_label_command_user_errors(run, model_path, tmp_path):

@@ -262,7 +262,9 @@ def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str,
         who = annotator or getpass.getuser()
     except (KeyError, OSError):
         who = "annotator"
-    session = open_session(inputs, input_format, out, model, who, random_share, seed)
+    session = open_session(inputs, input_format, out, model, who, random_share, seed,
+                           on_scoring=lambda n: click.echo(f"vnstance: scoring {n} sentences to order them ...",
+                                                           err=True))
     s = session.stats()
     click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out}; "
                f"labelling as {who!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..schema import HEADS
 from .queue import RANDOM, UNCERTAINTY, Candidate
@@ -132,10 +132,20 @@ class Session:
 
 
 def open_session(inputs: Sequence[str], input_format: str, out: str, model: Any, annotator: str,
-                 random_share: float = 0.2, seed: int = 0) -> Session:
-    """Read and score the input, order it, open the answers file (resuming what it holds)."""
+                 random_share: float = 0.2, seed: int = 0,
+                 on_scoring: Callable[[int], None] | None = None) -> Session:
+    """Read and score the input, order it, open the answers file (resuming what it holds).
+
+    ``on_scoring(n)`` is called once the input is read, before its n sentences are scored."""
     from .queue import order, read_sources, score
 
-    store = AnswerStore(out)  # a bad answers file fails before minutes of scoring
-    ordered = order(score(model, read_sources(inputs, input_format)), random_share, seed)
+    store = AnswerStore(out, exclusive=True)  # a bad or busy answers file fails before minutes of scoring
+    try:
+        sources = read_sources(inputs, input_format)
+        if on_scoring is not None:
+            on_scoring(len(sources))
+        ordered = order(score(model, sources), random_share, seed)
+    except BaseException:
+        store.close()
+        raise
     return Session(ordered, store, annotator)

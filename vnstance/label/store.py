@@ -22,9 +22,14 @@ import threading
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterator
 
 from ..errors import DataError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; one server per file is then up to the user
+    fcntl = None  # type: ignore[assignment]
 from ..schema import HEADS, LABELS
 from ..textfiles import atomic_file, json_object, numbered_lines
 
@@ -64,10 +69,14 @@ class AnswerStore:
     Thread-safe: the web app's handlers run in a thread pool.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, exclusive: bool = False) -> None:
+        """``exclusive``: hold a lock on ``.<name>.lock`` beside the file for the life of the
+        store, so that a second ``vnstance label`` on the same file fails at once instead of
+        dropping the first one's answers at its next rewrite."""
         self.path = Path(path)
         self._lock = threading.Lock()
         self._records: dict[str, dict[str, Any]] = {}
+        self._lockfile = self._hold_lock() if exclusive and fcntl is not None else None
         repair = self._load()
         if repair:
             warnings.warn(f"{self.path}: {repair}; rewrote the file with one line per id")
@@ -111,6 +120,26 @@ class AnswerStore:
         if repeated:
             problems.append(f"{repeated} repeated id(s), kept the last answer of each")
         return "; ".join(problems) or None
+
+    def _hold_lock(self) -> IO[bytes]:
+        lock_path = self.path.with_name(f".{self.path.name}.lock")
+        try:
+            f = open(lock_path, "ab")
+        except OSError as e:
+            raise DataError(lock_path, None, f"cannot write: {e.strerror}") from None
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            raise DataError(self.path, None, "another vnstance label is writing this file; "
+                                             "give each annotator their own --out") from None
+        return f
+
+    def close(self) -> None:
+        """Release the lock (the file itself is always closed between writes)."""
+        if self._lockfile is not None:
+            self._lockfile.close()
+            self._lockfile = None
 
     def __contains__(self, ident: str) -> bool:
         return ident in self._records
