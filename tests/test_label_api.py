@@ -218,3 +218,9 @@ def test_label_command_user_errors(run, model_path, tmp_path):
     assert_user_error(run("label", str(ARTICLES[0]), "--out", str(tmp_path / "o.jsonl"),
                           "--model", str(tmp_path / "missing.joblib")), "missing.joblib")
     assert run("label", str(ARTICLES[0]), "--model", str(model_path)).exit_code == 2  # --out is required
+    no_random = tmp_path / "uncertain.jsonl"
+    no_random.write_text(json.dumps({"id": "a", "doc": "d", "text": "Nga", "russia": "neutral", "us": "none",
+                                     "sentiment": "neutral", "selected_by": "uncertainty"}) + "\n", encoding="utf-8")
+    assert_user_error(run("label-random", str(no_random), "-o", str(tmp_path / "r.jsonl")), "uncertain.jsonl",
+                      "none of its 1 row(s)")
+    assert not (tmp_path / "r.jsonl").exists()

@@ -143,8 +143,9 @@ def test_store_rejects_a_bad_label_naming_file_and_line(tmp_path):
 
 def test_random_rows_keeps_only_the_random_sample(tmp_path):
     path = write_jsonl(tmp_path / "labels.jsonl", [row("a"), row("b", selected_by="random"), row("c")])
-    assert random_rows(path, tmp_path / "r.jsonl") == (1, 3)
+    assert random_rows(path, tmp_path / "r.jsonl", tmp_path / "rest.jsonl") == (1, 3)
     assert [e.id for e in load_labelled(tmp_path / "r.jsonl").examples] == ["b"]
+    assert [e.id for e in load_labelled(tmp_path / "rest.jsonl").examples] == ["a", "c"]
     write_jsonl(path, [row("a")])
     with pytest.raises(DataError, match="none of its 1 row"):
         random_rows(path, tmp_path / "none.jsonl")

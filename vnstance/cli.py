@@ -275,12 +275,13 @@ def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str,
 @main.command("label-random")
 @click.argument("labels", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="Where to write the random rows.")
-def label_random(labels: str, out: str) -> None:
-    """Keep the rows of a `vnstance label` file chosen at random: the unbiased sample for `eval --data`."""
+@click.option("--rest", type=click.Path(dir_okay=False), help="Also write the other rows (chosen by uncertainty) here.")
+def label_random(labels: str, out: str, rest: str | None) -> None:
+    """Split a `vnstance label` file: the rows chosen at random are the unbiased sample for `eval --data`."""
     from .label.store import random_rows
 
-    kept, total = random_rows(labels, out)
-    click.echo(f"{kept} of {total} rows were chosen at random: {out}")
+    kept, total = random_rows(labels, out, rest)
+    click.echo(f"{kept} of {total} rows were chosen at random: {out}" + (f"; the other {total - kept}: {rest}" if rest else ""))
 
 
 @main.command()

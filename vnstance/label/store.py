@@ -197,20 +197,23 @@ class AnswerStore:
         _fsync_dir(self.path)
 
 
-def random_rows(path: str | Path, out: str | Path) -> tuple[int, int]:
+def random_rows(path: str | Path, out: str | Path, rest: str | Path | None = None) -> tuple[int, int]:
     """Copy the rows of an answers file that were chosen at random (``selected_by`` "random") to
-    ``out``, atomically: the unbiased sample to score the model on. Returns (kept, total)."""
+    ``out``, and optionally the others to ``rest``, atomically. The random rows are the unbiased
+    sample to score a model on; the rest can train it. Returns (random rows, all rows)."""
     total = 0
-    rows = []
+    picked, others = [], []
     for no, line in numbered_lines(path):
         if not line.strip():
             continue
         obj = json_object(path, no, line)
         total += 1
-        if obj.get("selected_by") == "random":
-            rows.append(line + "\n")
-    if not rows:
+        (picked if obj.get("selected_by") == "random" else others).append(line + "\n")
+    if not picked:
         raise DataError(path, None, f"none of its {total} row(s) has \"selected_by\": \"random\"")
     with atomic_file(out) as f:
-        f.writelines(rows)
-    return len(rows), total
+        f.writelines(picked)
+    if rest is not None:
+        with atomic_file(rest) as f:
+            f.writelines(others)
+    return len(picked), total
