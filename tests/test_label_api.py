@@ -224,3 +224,14 @@ def test_label_command_user_errors(run, model_path, tmp_path):
     assert_user_error(run("label-random", str(no_random), "-o", str(tmp_path / "r.jsonl")), "uncertain.jsonl",
                       "none of its 1 row(s)")
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_open_session_on_a_sample_of_the_input(model, out):
+    told = []
+    s = open_session([str(ARTICLES[0])], "article", str(out), model, "lan", sample=5,
+                     on_scoring=lambda n, total: told.append((n, total)))
+    try:
+        assert s.stats()["total"] == 5 and told[0][0] == 5
+        assert told[0][1] == len(read_sources([str(ARTICLES[0])], "article")) > 5
+    finally:
+        s.store.close()

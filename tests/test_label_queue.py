@@ -7,7 +7,8 @@ import pytest
 
 from vnstance.dataset import load_labelled
 from vnstance.errors import DataError, VnstanceError
-from vnstance.label.queue import NEITHER_EVERY, RANDOM, UNCERTAINTY, Candidate, margin, order, read_sources
+from vnstance.label.queue import (NEITHER_EVERY, RANDOM, UNCERTAINTY, Candidate, margin, order, read_sources,
+                                  sample_sources)
 from vnstance.label.store import AnswerStore, random_rows
 from vnstance.schema import HEADS, LABELS, STANCE_LABELS, TARGETS
 
@@ -150,3 +151,21 @@ def test_random_rows_keeps_only_the_random_sample(tmp_path):
     with pytest.raises(DataError, match="none of its 1 row"):
         random_rows(path, tmp_path / "none.jsonl")
     assert not (tmp_path / "none.jsonl").exists()
+
+
+def test_sample_is_a_seeded_uniform_sample_in_input_order_with_true_neighbours(tmp_path):
+    lines = tmp_path / "archive.txt"
+    lines.write_text("".join(f"Câu số {i} về Nga.\n" for i in range(10)), encoding="utf-8")
+    whole = {s.id: s for s in read_sources([str(lines)], "lines")}
+    sample, total = sample_sources([str(lines)], "lines", 4, seed=7)
+    assert total == 10 and len(sample) == 4
+    assert [s.index for s in sample] == sorted(s.index for s in sample)
+    for s in sample:
+        assert (s.before, s.after) == (whole[s.id].before, whole[s.id].after)
+    assert [s.id for s in sample] == [s.id for s in sample_sources([str(lines)], "lines", 4, seed=7)[0]]
+    assert sample_sources([str(lines)], "lines", 50)[0] == list(whole.values())
+    counts = dict.fromkeys(whole, 0)
+    for seed in range(500):
+        for s in sample_sources([str(lines)], "lines", 2, seed=seed)[0]:
+            counts[s.id] += 1
+    assert all(60 <= c <= 140 for c in counts.values()), counts  # 100 expected for each sentence

@@ -242,9 +242,11 @@ def serve(model_path: str, host: str, port: int, workers: int, max_sentences: in
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--random-share", default=0.2, show_default=True, type=click.FloatRange(0, 1),
               help="Share of sentences chosen at random (the unbiased sample) rather than by uncertainty.")
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
 def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str, annotator: str | None, host: str,
-          port: int, random_share: float, seed: int) -> None:
+          port: int, random_share: float, sample: int | None, seed: int) -> None:
     """Label sentences in the browser, the ones the model is least sure of first."""
     try:
         import uvicorn
@@ -262,9 +264,11 @@ def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str,
         who = annotator or getpass.getuser()
     except (KeyError, OSError):
         who = "annotator"
-    session = open_session(inputs, input_format, out, model, who, random_share, seed,
-                           on_scoring=lambda n: click.echo(f"vnstance: scoring {n} sentences to order them ...",
-                                                           err=True))
+    def scoring(n: int, total: int) -> None:
+        of = f" (a random sample of {total})" if n < total else ""
+        click.echo(f"vnstance: scoring {n} sentences{of} to order them ...", err=True)
+
+    session = open_session(inputs, input_format, out, model, who, random_share, seed, sample, on_scoring=scoring)
     s = session.stats()
     click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out}; "
                f"labelling as {who!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import VnstanceError
 from ..inputs import Item, read_items
@@ -64,7 +64,7 @@ class _Source:
     text: str
     before: str | None = None
     after: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    index: int = 0  # place in the input
 
 
 def _top_two_gap(scores: dict[str, float]) -> float:
@@ -78,14 +78,15 @@ def margin(prediction: dict[str, Any]) -> float | None:
     return round(min(gaps), 4) if gaps else None
 
 
-def read_sources(paths: Sequence[str], fmt: str) -> list[_Source]:
-    """Sentences in input order, each with an id, a document and its neighbours in that document.
+def iter_sources(paths: Sequence[str], fmt: str) -> Iterator[_Source]:
+    """Sentences in input order, each with an id, a document and its neighbours in that document
+    (``after`` is filled in when the next sentence of the document is read).
 
     The document is the article (``article``), the ``doc`` field (``jsonl``) or else the file.
     Items without an id get ``<file stem>-<n>``, numbered within the file.
     """
-    out: list[_Source] = []
     seen: dict[str, str] = {}
+    index = 0
     for path in paths or ["-"]:
         stem = "stdin" if path == "-" else Path(path).stem
         name = "<stdin>" if path == "-" else path
@@ -96,15 +97,46 @@ def read_sources(paths: Sequence[str], fmt: str) -> list[_Source]:
             if ident in seen:
                 raise VnstanceError(f"{name}: duplicate id {ident!r} (first in {seen[ident]}); ids must be unique")
             seen[ident] = name
-            src = _Source(ident, doc, item.text)
+            src = _Source(ident, doc, item.text, index=index)
+            index += 1
             prev = last_in_doc.get(doc)
             if prev is not None:
                 prev.after, src.before = src.text, prev.text
             last_in_doc[doc] = src
-            out.append(src)
+            yield src
+
+
+def _none_to_label(paths: Sequence[str]) -> VnstanceError:
+    return VnstanceError(f"no sentences to label in {', '.join(paths) or '<stdin>'}")
+
+
+def read_sources(paths: Sequence[str], fmt: str) -> list[_Source]:
+    """Every sentence of the input (see ``iter_sources``)."""
+    out = list(iter_sources(paths, fmt))
     if not out:
-        raise VnstanceError(f"no sentences to label in {', '.join(paths) or '<stdin>'}")
+        raise _none_to_label(paths)
     return out
+
+
+def sample_sources(paths: Sequence[str], fmt: str, size: int, seed: int = 0) -> tuple[list[_Source], int]:
+    """A simple random sample of ``size`` sentences of the input (all of them if it has fewer),
+    in input order, read in one pass with memory for the sample only (reservoir sampling).
+    Returns the sample and the number of sentences read."""
+    rng = random.Random(f"sample-{seed}")
+    out: list[_Source] = []
+    total = 0
+    for src in iter_sources(paths, fmt):
+        total += 1
+        if len(out) < size:
+            out.append(src)
+        else:
+            j = rng.randrange(total)
+            if j < size:
+                out[j] = src
+    if not out:
+        raise _none_to_label(paths)
+    out.sort(key=lambda src: src.index)
+    return out, total
 
 
 def score(model: Model, sources: Iterable[_Source]) -> list[Candidate]:

@@ -132,18 +132,24 @@ class Session:
 
 
 def open_session(inputs: Sequence[str], input_format: str, out: str, model: Any, annotator: str,
-                 random_share: float = 0.2, seed: int = 0,
-                 on_scoring: Callable[[int], None] | None = None) -> Session:
+                 random_share: float = 0.2, seed: int = 0, sample: int | None = None,
+                 on_scoring: Callable[[int, int], None] | None = None) -> Session:
     """Read and score the input, order it, open the answers file (resuming what it holds).
 
-    ``on_scoring(n)`` is called once the input is read, before its n sentences are scored."""
-    from .queue import order, read_sources, score
+    ``sample``: label only a seeded simple random sample of that many sentences (an archive too
+    large to score whole); same input, size and seed, same sample. ``on_scoring(n, total)`` is
+    called once the input is read, before its n (of total) sentences are scored."""
+    from .queue import order, read_sources, sample_sources, score
 
     store = AnswerStore(out, exclusive=True)  # a bad or busy answers file fails before minutes of scoring
     try:
-        sources = read_sources(inputs, input_format)
+        if sample is None:
+            sources = read_sources(inputs, input_format)
+            total = len(sources)
+        else:
+            sources, total = sample_sources(inputs, input_format, sample, seed)
         if on_scoring is not None:
-            on_scoring(len(sources))
+            on_scoring(len(sources), total)
         ordered = order(score(model, sources), random_share, seed)
     except BaseException:
         store.close()

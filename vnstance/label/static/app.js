@@ -19,7 +19,13 @@ async function api(method, path, body) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
-  const r = await fetch(path, opts);
+  let r;
+  try {
+    r = await fetch(path, opts);
+  } catch (e) {
+    throw new Error("the server is not answering (is `vnstance label` still running?); " +
+      "every answer shown as saved is in the file");
+  }
   const data = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(data.detail || `${r.status} ${r.statusText}`);
   return data;
@@ -57,6 +63,7 @@ function marked(text, mentions) {
 
 function renderProgress(s) {
   if (!s) return;
+  document.title = `${s.labelled}/${s.total} · vnstance label`;
   const p = $("progress");
   p.replaceChildren(
     el("b", {}, String(s.labelled)), ` labelled of ${s.total} · ${s.open} open`,
@@ -153,6 +160,7 @@ async function undo() {
 function toggleGuideline(open) {
   const g = $("guideline");
   g.hidden = open === undefined ? !g.hidden : !open;
+  if (!g.hidden) g.focus();  // arrow keys and Page Down scroll the guideline
 }
 
 // Markdown of the guideline, rendered as text nodes: headings, lists, tables as lines, `code`.
@@ -205,7 +213,7 @@ async function run(action) {
 }
 
 function onKey(e) {
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
   const g = $("guideline");
   if (e.key === "?" || (e.key === "Escape" && !g.hidden)) { e.preventDefault(); toggleGuideline(e.key === "?" ? undefined : false); return; }
   if (!g.hidden) return;
