@@ -235,3 +235,22 @@ def test_open_session_on_a_sample_of_the_input(model, out):
         assert told[0][1] == len(read_sources([str(ARTICLES[0])], "article")) > 5
     finally:
         s.store.close()
+
+
+def test_a_failed_write_is_reported_and_changes_nothing(ordered, out, monkeypatch):
+    store = AnswerStore(out)
+    c = TestClient(create_app(Session(ordered, store, "lan")))
+    item = c.get("/api/next").json()["item"]
+    assert c.post("/api/answer", json={"id": item["id"], **item["suggestion"]}).status_code == 200
+    before = out.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise DataError(out, None, "cannot write: No space left on device")
+
+    monkeypatch.setattr("vnstance.label.store.atomic_file", disk_full)
+    changed = {h: other(h, item["suggestion"][h]) for h in HEADS}
+    r = c.post("/api/answer", json={"id": item["id"], **changed})  # a rewrite: fails
+    assert r.status_code == 500 and "No space left" in r.json()["detail"]
+    assert c.post("/api/undo", json={"id": item["id"]}).status_code == 500
+    assert out.read_bytes() == before
+    assert {h: store.get(item["id"])[h] for h in HEADS} == item["suggestion"]  # memory agrees with the file

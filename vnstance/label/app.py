@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..dataset import SEEDS_DIR
+from ..errors import VnstanceError
 from ..schema import HEADS, LABELS, TARGETS
 from .session import NothingToUndo, Session, UnknownItem
 
@@ -82,6 +83,11 @@ def create_app(session: Session, allowed_hosts: tuple[str, ...] = ("127.0.0.1", 
     app = FastAPI(title="vnstance label", docs_url=None, redoc_url=None, openapi_url=None)
     if "0.0.0.0" not in allowed_hosts and "::" not in allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    @app.exception_handler(VnstanceError)
+    def cannot_save(request: Request, exc: VnstanceError) -> JSONResponse:
+        # the answers file could not be written (disk full, permissions): say so on the page
+        return JSONResponse({"detail": f"not saved: {exc}"}, status_code=500)
+
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     config = {"heads": list(HEADS), "targets": list(TARGETS), "labels": {h: list(LABELS[h]) for h in HEADS},
               "keys": label_keys(), "control_keys": CONTROL_KEYS, "annotator": session.annotator,

@@ -159,13 +159,15 @@ class AnswerStore:
             return next(reversed(self._records.values()), None)
 
     def put(self, record: dict[str, Any]) -> None:
-        """Save an answer (replacing any earlier one for its id); durable when this returns."""
+        """Save an answer (replacing any earlier one for its id); durable when this returns.
+        If the write fails, memory keeps agreeing with the file."""
         with self._lock:
             ident = record["id"]
             if ident in self._records:
-                del self._records[ident]
-                self._records[ident] = record
-                self._rewrite()
+                records = {k: v for k, v in self._records.items() if k != ident}
+                records[ident] = record
+                self._rewrite(records)
+                self._records = records
             else:
                 self._append(record)
                 self._records[ident] = record
@@ -173,10 +175,11 @@ class AnswerStore:
     def remove(self, ident: str) -> dict[str, Any] | None:
         """Forget the answer for ``ident`` (undo); durable when this returns."""
         with self._lock:
-            record = self._records.pop(ident, None)
-            if record is not None:
-                self._rewrite()
-            return record
+            if ident not in self._records:
+                return None
+            records = {k: v for k, v in self._records.items() if k != ident}
+            self._rewrite(records)
+            return self._records.pop(ident)
 
     def _append(self, record: dict[str, Any]) -> None:
         new = not self.path.exists()
@@ -190,9 +193,9 @@ class AnswerStore:
         except OSError as e:
             raise DataError(self.path, None, f"cannot write: {e.strerror}") from None
 
-    def _rewrite(self) -> None:
+    def _rewrite(self, records: dict[str, dict[str, Any]] | None = None) -> None:
         with atomic_file(self.path) as f:
-            for r in self._records.values():
+            for r in (self._records if records is None else records).values():
                 f.write(_line(r))
         _fsync_dir(self.path)
 
