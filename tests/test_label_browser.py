@@ -9,7 +9,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
-from vnstance.label.app import create_app
+from vnstance.label.app import create_app, label_keys
 from vnstance.label.queue import order, read_sources, score
 from vnstance.label.session import Session
 from vnstance.label.store import AnswerStore
@@ -50,14 +50,15 @@ def test_label_three_sentences_with_the_keyboard_and_undo_one(served, tmp_path):
         expect(page.locator("#sentence")).to_have_text(ordered[0].text)
         expect(page.locator("#legend")).to_contain_text("Enter")
 
-        page.keyboard.press("2")  # russia: against (row 1, second key)
-        page.keyboard.press("d")  # sentiment: neutral (row 3, third key)
+        keys = label_keys()
+        page.keyboard.press(keys["russia"]["against"])
+        page.keyboard.press(keys["sentiment"]["neutral"])
         expect(page.locator('.field[data-head="russia"] .option.chosen')).to_have_attribute("data-label", "against")
         page.keyboard.press("Enter")
         expect(card).to_have_attribute("data-id", ids[1])
         page.keyboard.press("Enter")  # accept the model's suggestion as it is
         expect(card).to_have_attribute("data-id", ids[2])
-        page.keyboard.press("w")  # us: against
+        page.keyboard.press(keys["us"]["against"])
         page.keyboard.press("Enter")
         expect(card).to_have_attribute("data-id", ids[3])
 
