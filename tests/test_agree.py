@@ -45,6 +45,7 @@ def test_report_on_shared_ids_only(tmp_path):
     assert rep["fields"]["sentiment"]["kappa"] == pytest.approx((12 / 16 - 7 / 16) / (1 - 7 / 16))
     cols = lambda xs: {h: [x[k] for x in xs] for k, h in enumerate(("russia", "us", "sentiment"))}
     assert rep["f_avg"] == pytest.approx(f_avg(cols(A), cols(B)))
+    assert agreement(pb, pa)["f_avg"] == pytest.approx(rep["f_avg"])  # symmetric
     assert [d["id"] for d in rep["disagreements"]] == ["s1", "s2", "s3"]
     assert rep["disagreements"][1] == {"id": "s2", "doc": "d", "text": "Câu số 2 về Nga và Mỹ",
                                        "us": {"a": "against", "b": "neutral"}}

@@ -69,6 +69,7 @@ function renderProgress(s) {
     el("b", {}, String(s.labelled)), ` labelled of ${s.total} · ${s.open} open`,
     s.skipped ? ` · ${s.skipped} skipped` : "",
     ` · random ${s.selected_by.random} / uncertainty ${s.selected_by.uncertainty}`,
+    s.labelled ? ` · same as model ${Math.round(100 * s.same_as_model / s.labelled)}%` : "",
     s.per_hour ? ` · ${s.per_hour}/h` : "");
 }
 
