@@ -169,3 +169,11 @@ def test_sample_is_a_seeded_uniform_sample_in_input_order_with_true_neighbours(t
         for s in sample_sources([str(lines)], "lines", 2, seed=seed)[0]:
             counts[s.id] += 1
     assert all(60 <= c <= 140 for c in counts.values()), counts  # 100 expected for each sentence
+
+
+def test_the_random_sample_does_not_depend_on_the_model():
+    cands = pool(300)
+    rescored = [cand(i, None if c.margin is None else 1 - c.margin, 0.1) for i, c in enumerate(cands)]
+    randoms = lambda xs: [x.id for x in order(xs, 0.2, seed=5) if x.selected_by == RANDOM]
+    assert randoms(cands) == randoms(rescored)
+    assert [x.id for x in order(cands, 0.2, seed=5)] != [x.id for x in order(rescored, 0.2, seed=5)]

@@ -8,7 +8,8 @@ The rule:
 - Every sentence is drawn into the *random* stream with probability ``random_share``
   (seeded); that stream is shuffled. Any prefix of it is a simple random sample of the whole
   input, including sentences that mention neither target, so the rows it yields give an
-  unbiased estimate of the model's accuracy on this input.
+  unbiased estimate of the model's accuracy on this input. The draw depends on the input's
+  length and the seed only, not on the model: a retrained model keeps the same random sample.
 - The other sentences form the *uncertainty* stream: those where the model finds a target,
   lowest margin first (the margin of a target is its top stance score minus its second; a
   sentence's margin is the smallest over the targets it mentions); a sentence that mentions
@@ -160,10 +161,10 @@ def order(candidates: Sequence[Candidate], random_share: float = 0.2, seed: int 
     randoms = [replace(c, selected_by=RANDOM) for c, d in zip(candidates, drawn) if d]
     rng.shuffle(randoms)
     rest = [(i, c) for i, (c, d) in enumerate(zip(candidates, drawn)) if not d]
-    mentioned = [c for _, c in sorted((((c.margin, i), c) for i, c in rest if c.margin is not None),
-                                      key=lambda x: x[0])]
-    neither = [c for _, c in sorted((((_top_two_gap(c.scores["sentiment"]), i), c) for i, c in rest
-                                     if c.margin is None), key=lambda x: x[0])]
+    mentioned = [c for _, c in sorted(((i, c) for i, c in rest if c.margin is not None),
+                                      key=lambda ic: (ic[1].margin, ic[0]))]
+    neither = [c for _, c in sorted(((i, c) for i, c in rest if c.margin is None),
+                                    key=lambda ic: (_top_two_gap(ic[1].scores["sentiment"]), ic[0]))]
     uncertain: list[Candidate] = []
     m = n = 0
     while m < len(mentioned) or n < len(neither):
