@@ -229,5 +229,79 @@ def serve(model_path: str, host: str, port: int, workers: int, max_sentences: in
                     access_log=False, log_level="warning")
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Answers file (JSONL, gold format). Appended at once; an existing file is resumed.")
+@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+              type=click.Path(dir_okay=False), help="Model that suggests labels and orders the queue.")
+@click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
+              help="As for predict; article input shows each sentence's neighbours in its article.")
+@click.option("--annotator", default=None, help="Name saved with every answer. Default: the login name.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--random-share", default=0.2, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of sentences chosen at random (the unbiased sample) rather than by uncertainty.")
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
+def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str, annotator: str | None, host: str,
+          port: int, random_share: float, sample: int | None, seed: int) -> None:
+    """Label sentences in the browser, the ones the model is least sure of first."""
+    try:
+        import uvicorn
+
+        from .label.app import create_app
+    except ImportError:
+        raise VnstanceError("vnstance label needs the serve extra: pip install 'vnstance[serve]'") from None
+    import getpass
+
+    from .label.session import open_session
+    from .model.api import load_model
+
+    model = load_model(model_path)
+    try:
+        who = annotator or getpass.getuser()
+    except (KeyError, OSError):
+        who = "annotator"
+    def scoring(n: int, total: int) -> None:
+        of = f" (a random sample of {total})" if n < total else ""
+        click.echo(f"vnstance: scoring {n} sentences{of} to order them ...", err=True)
+
+    session = open_session(inputs, input_format, out, model, who, random_share, seed, sample, on_scoring=scoring)
+    s = session.stats()
+    click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out}; "
+               f"labelling as {who!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    hosts = (host, "localhost", "127.0.0.1", "[::1]")
+    uvicorn.run(create_app(session, allowed_hosts=hosts), host=host, port=port, access_log=False, log_level="warning")
+
+
+@main.command("label-random")
+@click.argument("labels", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="Where to write the random rows.")
+@click.option("--rest", type=click.Path(dir_okay=False), help="Also write the other rows (chosen by uncertainty) here.")
+def label_random(labels: str, out: str, rest: str | None) -> None:
+    """Split a `vnstance label` file: the rows chosen at random are the unbiased sample for `eval --data`."""
+    from .label.store import random_rows
+
+    kept, total = random_rows(labels, out, rest)
+    click.echo(f"{kept} of {total} rows were chosen at random: {out}" + (f"; the other {total - kept}: {rest}" if rest else ""))
+
+
+@main.command()
+@click.argument("a", type=click.Path(dir_okay=False))
+@click.argument("b", type=click.Path(dir_okay=False))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
+def agree(a: str, b: str, report_path: str | None) -> None:
+    """Agreement of two annotators on their shared ids: kappa per field, f_avg, disagreements."""
+    from .eval import agreement
+
+    result = agreement.agreement(a, b)
+    click.echo(agreement.summary(result))
+    if report_path:
+        agreement.write_json(result, report_path)
+        click.echo(f"report: {report_path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,79 @@
+"""Agreement between two annotators' label files on the ids they share.
+
+Cohen's kappa per field (scikit-learn's ``cohen_kappa_score``, over the schema's labels),
+the share of identical labels, f_avg of one file scored against the other (the project's
+``metrics.f_avg``; it is symmetric, so which file is "gold" does not matter), and every
+sentence where the two differ, so a team can settle them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ..dataset import load_labelled
+from ..errors import VnstanceError
+from ..schema import HEADS, LABELS
+from ..textfiles import atomic_file
+from .metrics import f_avg
+
+SCHEMA = "vnstance-agree/1"
+
+
+def kappa(a: list[str], b: list[str], labels: tuple[str, ...]) -> float | None:
+    """Cohen's kappa; None where it is undefined (both annotators gave one and the same label throughout)."""
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics import cohen_kappa_score
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        value = float(cohen_kappa_score(a, b, labels=list(labels), replace_undefined_by=math.nan))
+    return None if math.isnan(value) else value
+
+
+def agreement(path_a: str | Path, path_b: str | Path) -> dict[str, Any]:
+    """The agreement report for two labelled JSONL files (ids unique within each)."""
+    a, b = load_labelled(path_a), load_labelled(path_b)
+    by_id_b = {e.id: e for e in b.examples}
+    pairs = [(e, by_id_b[e.id]) for e in a.examples if e.id in by_id_b]
+    if not pairs:
+        raise VnstanceError(f"no shared ids: {path_a} and {path_b} label different sentences")
+    fields = {}
+    for h in HEADS:
+        ya, yb = [x.label(h) for x, _ in pairs], [y.label(h) for _, y in pairs]
+        fields[h] = {"kappa": kappa(ya, yb, LABELS[h]),
+                     "agreement": sum(p == q for p, q in zip(ya, yb)) / len(pairs)}
+    gold = {h: [x.label(h) for x, _ in pairs] for h in HEADS}
+    other = {h: [y.label(h) for _, y in pairs] for h in HEADS}
+    disagreements = [
+        {"id": x.id, "doc": x.doc, "text": x.text,
+         **{h: {"a": x.label(h), "b": y.label(h)} for h in HEADS if x.label(h) != y.label(h)}}
+        for x, y in pairs if any(x.label(h) != y.label(h) for h in HEADS)
+    ]
+    return {"schema": SCHEMA, "a": {"path": str(path_a), "sentences": len(a)},
+            "b": {"path": str(path_b), "sentences": len(b)}, "shared": len(pairs),
+            "fields": fields, "f_avg": f_avg(gold, other), "disagreements": disagreements}
+
+
+def summary(report: dict[str, Any]) -> str:
+    """The report for a terminal: figures first, then each disagreement on one line."""
+    lines = [f"shared ids: {report['shared']} (A: {report['a']['path']}, {report['a']['sentences']} sentences; "
+             f"B: {report['b']['path']}, {report['b']['sentences']} sentences)"]
+    for h, m in report["fields"].items():
+        k = "undefined (one label throughout)" if m["kappa"] is None else f"{m['kappa']:.3f}"
+        lines.append(f"  {h:<9} kappa {k}  same label {m['agreement']:.1%}")
+    lines.append(f"  f_avg of B against A: {report['f_avg']:.3f}")
+    lines.append(f"disagreements: {len(report['disagreements'])}")
+    for d in report["disagreements"]:
+        diffs = "  ".join(f"{h} {d[h]['a']}/{d[h]['b']}" for h in HEADS if h in d)
+        lines.append(f"  {d['id']}  {diffs}  {d['text']}")
+    return "\n".join(lines)
+
+
+def write_json(report: dict[str, Any], path: str | Path) -> None:
+    with atomic_file(path) as f:
+        json.dump(report, f, ensure_ascii=False, indent=2)
+        f.write("\n")
