@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import DataError, VnstanceError
-from .features.normalize import normalize
+from .paths import seeds_dir
 from .schema import HEADS, LABELS
 from .textfiles import json_object, numbered_lines
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# the checkout's seeds/, or the copy installed in the package (vnstance/paths.py)
+SEEDS_DIR = seeds_dir()
 GOLD_PATH = SEEDS_DIR / "gold.jsonl"
 AUTHORED_PATH = SEEDS_DIR / "authored.jsonl"
 ARTICLES_DIR = SEEDS_DIR / "articles"
@@ -73,6 +74,8 @@ class Dataset:
 
 
 def _parse(path: str | Path, no: int, line: str, seen: dict[str, str]) -> Example:
+    from .features.normalize import normalize  # imports underthesea: not at start-up (`vnstance --help`)
+
     obj = json_object(path, no, line)
     missing = [k for k in REQUIRED if k not in obj]
     if missing:

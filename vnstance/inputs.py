@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from .errors import DataError
-from .features.articles import article_sentences
 from .textfiles import json_object, numbered_lines
 
 FORMATS = ("lines", "jsonl", "article")
@@ -46,6 +45,8 @@ def read_items(paths: Sequence[str], fmt: str, stats: ReadStats | None = None) -
     for path in paths or ["-"]:
         name = "<stdin>" if path == "-" else path
         if fmt == "article":
+            from .features.articles import article_sentences  # underthesea: not at start-up
+
             text = "\n".join(line for _, line in numbered_lines(path))
             stem = "stdin" if path == "-" else Path(path).stem
             for i, sentence in enumerate(article_sentences(text), 1):
