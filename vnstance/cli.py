@@ -204,6 +204,8 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
     from .eval import gate, report
     from .eval.evaluate import evaluate
 
+    if train_extra and not cv:
+        raise click.UsageError("--train-extra only adds training data to --cv folds; without --cv it plays no part")
     floors = gate.parse_floors(fail_under)  # bad floors fail before minutes of work
     model_path, chosen = _model_or_default(model_path)
     with _using(None if cv else chosen):  # --cv trains its own models
@@ -219,6 +221,10 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
         for p in report.write_plots(result, plots_dir):
             click.echo(f"plot: {p}")
     failures = gate.check(result, floors)
+    overlap = result.get("training_overlap")
+    if overlap and overlap["in_training"]:
+        click.echo(f"vnstance: warning: {overlap['in_training']} of {overlap['scored']} scored sentences were in "
+                   "the training data: optimistic; use --cv", err=True)  # after the one-line errors
     for f in failures:
         click.echo(f"vnstance: gate failed: {f}", err=True)
     if failures:

@@ -52,6 +52,15 @@ class Dataset:
     def groups(self) -> list[str]:
         return [e.doc for e in self.examples]
 
+    @property
+    def ids(self) -> list[str]:
+        return [e.id for e in self.examples]
+
+    @property
+    def text_keys(self) -> list[str]:
+        """A short digest of each (normalised) text: finds a training sentence under another id."""
+        return [text_key(t) for t in self.texts]
+
     def labels(self) -> list[tuple[str, str, str]]:
         return [(e.russia, e.us, e.sentiment) for e in self.examples]
 
@@ -71,6 +80,21 @@ class Dataset:
             for h in HEADS:
                 counts[h][e.label(h)] += 1
         return counts
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def training_overlap(meta: dict, data: Dataset) -> dict | None:
+    """How many of ``data``'s sentences the model was trained on (same id or same text), from
+    the ids and text keys its metadata records; None for a model that records neither."""
+    trained = meta.get("data", {})
+    ids, keys = set(trained.get("ids") or ()), set(trained.get("text_keys") or ())
+    if not ids and not keys:
+        return None
+    seen = [i for i, (sid, key) in enumerate(zip(data.ids, data.text_keys)) if sid in ids or key in keys]
+    return {"in_training": len(seen), "scored": len(data), "ids": [data.ids[i] for i in seen]}
 
 
 def _parse(path: str | Path, no: int, line: str, seen: dict[str, str]) -> Example:
