@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .dataset import DEFAULT_TRAIN, GOLD_PATH
 from .errors import VnstanceError
+from .features.articles import SECTIONS
 from .inputs import FORMATS, ReadStats, read_items
 from .outputs import OUTPUT_FORMATS, JsonlWriter, TableWriter, output_stream, record
 from .paths import DefaultModel, default_model
@@ -114,12 +115,26 @@ def train(data: tuple[str, ...], out: str | None, seed: int) -> None:
     click.echo(f"model: {result.path} (sha256 {result.model.sha256}, {meta['train_seconds']} s)")
 
 
+def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    chosen = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or 'empty'}: choose from {', '.join(SECTIONS)}")
+    return chosen
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model file (its recorded digest is checked first).")
 @click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
               help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text.")
+@click.option("--sections", default=None, metavar="LIST", callback=_parse_sections,
+              help="article input: keep only these sections, comma-separated, of "
+                   "headline, body, caption, related (sidebars and related-news teasers). Default: all, each row "
+                   "marked with its \"section\".")
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
               help="Output: JSON Lines, or an aligned table for reading in a terminal.")
 @click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
@@ -129,13 +144,15 @@ def train(data: tuple[str, ...], out: str | None, seed: int) -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
-def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, output_format: str,
-            output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
+def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, sections: tuple[str, ...] | None,
+            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
     """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import predict_parallel, resolve_jobs
     from .model.predict import predict_items
 
+    if sections is not None and input_format != "article":
+        raise click.UsageError("--sections needs --input-format article")
     if quiet:
         warnings.simplefilter("ignore")
     model_path, chosen = _model_or_default(model_path)
@@ -143,7 +160,7 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, 
         model = load_model(model_path)
     settle()
     stats = ReadStats()
-    items = read_items(inputs, input_format, stats)  # no INPUT: stdin
+    items = read_items(inputs, input_format, stats, sections)  # no INPUT: stdin
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items) if jobs == 1 else predict_parallel(model, model_path, items, jobs)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())

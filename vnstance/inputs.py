@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Collection, Iterator, Sequence
 
 from .errors import DataError
 from .textfiles import json_object, numbered_lines
@@ -39,18 +39,21 @@ def _jsonl_item(name: str, no: int, line: str) -> Item:
     return Item(text=text, id=None if ident is None else str(ident), extra=obj)
 
 
-def read_items(paths: Sequence[str], fmt: str, stats: ReadStats | None = None) -> Iterator[Item]:
-    """Sentences to label, in input order."""
+def read_items(paths: Sequence[str], fmt: str, stats: ReadStats | None = None,
+               sections: Collection[str] | None = None) -> Iterator[Item]:
+    """Sentences to label, in input order. Articles' sentences carry their ``section``
+    (headline, body, caption, related); ``sections`` keeps only those."""
     stats = stats if stats is not None else ReadStats()
     for path in paths or ["-"]:
         name = "<stdin>" if path == "-" else path
         if fmt == "article":
-            from .features.articles import article_sentences  # underthesea: not at start-up
+            from .features.articles import article_sections  # underthesea: not at start-up
 
             text = "\n".join(line for _, line in numbered_lines(path))
             stem = "stdin" if path == "-" else Path(path).stem
-            for i, sentence in enumerate(article_sentences(text), 1):
-                yield Item(text=sentence, id=f"{stem}-{i:03d}")
+            for i, (sentence, section) in enumerate(article_sections(text), 1):  # ids count every sentence
+                if sections is None or section in sections:
+                    yield Item(text=sentence, id=f"{stem}-{i:03d}", extra={"section": section})
             continue
         for no, line in numbered_lines(path):
             if not line.strip():

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ..features.articles import article_sentences
+from ..features.articles import article_sections
 from ..schema import HEADS, LABELS, TARGETS
 from . import artifact
 from .tagger import labels_of
@@ -40,8 +40,11 @@ class Model:
         return out
 
     def predict_article(self, text: str) -> list[dict[str, Any]]:
-        """Split a raw article into sentences and label each."""
-        return self.predict(article_sentences(text))
+        """Split a raw article into sentences and label each; each row also says the
+        ``section`` its sentence came from (headline, body, caption, related)."""
+        parts = article_sections(text)
+        rows = self.predict([sentence for sentence, _ in parts])
+        return [{**row, "section": section} for row, (_, section) in zip(rows, parts)]
 
 
 def settle() -> None:
