@@ -171,6 +171,8 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, 
             bar.update(1)
     if stats.skipped_empty and not quiet:
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
+    for message in stats.warnings() if not quiet else ():
+        click.echo(f"vnstance: warning: {message}", err=True)
 
 
 def _progress(show: bool):
