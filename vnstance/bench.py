@@ -26,7 +26,7 @@ from .features import segment
 from .inputs import Item
 from .model.api import Model, load_model, settle
 from .model.artifact import write_atomic
-from .model.parallel import predict_parallel, resolve_jobs
+from .model.parallel import resolve_jobs
 from .model.predict import predict_items
 
 ROUNDS = 5  # each round starts a pool for its J jobs (~0.05 s): about 2% of a 4,000-sentence round
@@ -105,7 +105,7 @@ def _round(model: Model, model_path: str, texts: list[str], jobs: int, parts: in
         pairs.append({"sentences": len(block), "floor_s": timed["floor"], "predict_1_job_s": timed["one"]})
     segment.segment.cache_clear()
     items = [Item(text=s) for s in texts]
-    many = _seconds(_drain, predict_parallel(model, model_path, items, jobs))
+    many = _seconds(_drain, predict_items(model, items, jobs=jobs))
     return {"sentences": len(texts), "pairs": pairs, "predict_j_jobs_s": many}
 
 

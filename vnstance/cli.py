@@ -148,7 +148,7 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, 
             output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
     """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
     from .model.api import load_model, settle
-    from .model.parallel import predict_parallel, resolve_jobs
+    from .model.parallel import resolve_jobs
     from .model.predict import predict_items
 
     if sections is not None and input_format != "article":
@@ -162,7 +162,7 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, 
     stats = ReadStats()
     items = read_items(inputs, input_format, stats, sections)  # no INPUT: stdin
     jobs = resolve_jobs(jobs)
-    results = predict_items(model, items) if jobs == 1 else predict_parallel(model, model_path, items, jobs)
+    results = predict_items(model, items, jobs=jobs)  # Model.pipe, over `jobs` processes
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
     with output_stream(output) as stream, _progress(show) as bar:
         writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)
