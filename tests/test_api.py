@@ -60,3 +60,63 @@ def test_pipeline_score_is_f_avg(model, gold):
     shuffled = y.copy()
     shuffled[:, :2] = np.roll(y[:, :2], 17, axis=0)  # labels of other sentences: a lower score
     assert model.pipeline.score(gold.texts, shuffled) < score
+
+
+S_BOTH = "Nga tiếp tục cáo buộc Mỹ hậu thuẫn khủng bố ở Syria"
+S_NONE = "Ca sĩ Mỹ Tâm ra mắt album mới"
+
+
+def test_explain_names_features_of_the_sentence_largest_first(model):
+    from vnstance.features.cues import cue_features
+    from vnstance.features.views import View
+
+    out = model.explain(S_BOTH, k=4)
+    assert {h: out[h] for h in HEADS} == {h: model.predict([S_BOTH])[0][h] for h in HEADS}
+    prepared = model.pipeline.named_steps["prepare"].transform([S_BOTH])[0]
+    for head in HEADS:
+        feats = out["explain"][head]
+        assert 0 < len(feats) <= 4
+        weights = [f["weight"] for f in feats]
+        assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
+        view = View(prepared, head if head != "sentiment" else None)
+        for f in feats:
+            kind, _, term = f["feature"].partition(":")
+            if kind == "words":
+                assert all(tok in [t.lower() for t in view.tokens] for tok in term.split(" ")), f
+            else:
+                assert kind == "cues" and term in cue_features(view), f
+
+
+def test_explain_adds_up_to_the_models_decision(model):
+    """All the positive pushes together are at least the class's decision value without its
+    intercept (the negative ones are left out): checked against scikit-learn's own function."""
+    tagger = model.pipeline.named_steps["tagger"]
+    out = model.explain(S_BOTH, k=100_000)
+    clf = tagger.sentiment_model_.named_steps["clf"]
+    from vnstance.features.views import View
+
+    x = tagger.sentiment_model_.named_steps["features"].transform(
+        [View(model.pipeline.named_steps["prepare"].transform([S_BOTH])[0])])
+    c = list(clf.classes_).index(out["sentiment"])
+    decision = clf.decision_function(x)[0][c] - clf.intercept_[c]
+    assert sum(f["weight"] for f in out["explain"]["sentiment"]) >= decision - 1e-3
+
+
+def test_explain_has_nothing_for_a_target_the_gate_set_to_none(model):
+    out = model.explain(S_NONE, k=3)
+    assert out["russia"] == "none" and out["explain"]["russia"] == [] and out["explain"]["us"] == []
+    assert out["explain"]["sentiment"]
+    with pytest.raises(TypeError):
+        model.explain([S_NONE])
+
+
+def test_predict_explain_option(run, model_path):
+    import json
+
+    r = run("predict", "--model", str(model_path), "--explain", "2", "-", input=f"{S_BOTH}\n{S_NONE}\n")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert all(len(row["explain"][h]) <= 2 for row in rows for h in HEADS)
+    assert rows[0]["explain"]["us"] and rows[1]["explain"]["us"] == []
+    plain = run("predict", "--model", str(model_path), "-", input=f"{S_BOTH}\n")
+    assert "explain" not in json.loads(plain.stdout)

@@ -144,8 +144,12 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
+@click.option("--explain", "explain", default=0, type=click.IntRange(min=0), metavar="K",
+              help="Add \"explain\": per head, the K features (n-grams, cue words) that pushed its decision most, "
+                   "with their weights. Slower: for reading, not for archives.")
 def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, sections: tuple[str, ...] | None,
-            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
+            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool,
+            explain: int) -> None:
     """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import resolve_jobs
@@ -163,6 +167,8 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, 
     items = read_items(inputs, input_format, stats, sections)  # no INPUT: stdin
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items, jobs=jobs)  # Model.pipe, over `jobs` processes
+    if explain:
+        results = ((item, {**pred, "explain": model.explain(item.text, explain)["explain"]}) for item, pred in results)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
     with output_stream(output) as stream, _progress(show) as bar:
         writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)

@@ -65,12 +65,72 @@ class Model:
         while batch := list(islice(it, batch_size or BATCH)):
             yield from self.predict(batch)
 
+    def explain(self, text: str, k: int = 5) -> dict[str, Any]:
+        """The prediction for one sentence, plus under ``explain`` each head's ``k`` features
+        that pushed its decision most: for the predicted label, the linear model's weight times
+        the feature's value (its TF-IDF or cue value), largest first, positive ones only.
+
+        Features are named ``words:...`` (word n-grams, ``target``/``other`` standing for the
+        masked targets), ``cues:...`` (position-aware cue words) and ``chars:...``. A target
+        whose stance is ``none`` because no alias was found has no features: the mention gate
+        decided, not the model (``explain[head]`` is then ``[]``).
+        """
+        if not isinstance(text, str):
+            raise TypeError("Model.explain takes one sentence (a str)")
+        from ..features.views import View
+
+        row = self.predict([text])[0]
+        prepared = self.pipeline.named_steps["prepare"].transform([text])[0]
+        tagger = self.pipeline.named_steps["tagger"]
+        evidence: dict[str, list[dict[str, Any]]] = {}
+        for head in HEADS:
+            if head in TARGETS:
+                if tagger.mention_gate and not row["mentions"][head]:
+                    evidence[head] = []
+                    continue
+                model, view = tagger.stance_models_[head], View(prepared, head if tagger.mask_targets else None)
+            else:
+                model, view = tagger.sentiment_model_, View(prepared)
+            evidence[head] = _top_features(model, view, row[head], k)
+        return {**row, "explain": evidence}
+
     def predict_article(self, text: str) -> list[dict[str, Any]]:
         """Split a raw article into sentences and label each; each row also says the
         ``section`` its sentence came from (headline, body, caption, related)."""
         parts = article_sections(text)
         rows = self.predict([sentence for sentence, _ in parts])
         return [{**row, "section": section} for row, (_, section) in zip(rows, parts)]
+
+
+def _feature_names(features: Any) -> list[str]:
+    """Column names of a head's Concat of feature parts, prefixed with the part's name."""
+    names: list[str] = []
+    for part_name, part in features.parts:
+        counts = part.steps[0][1] if hasattr(part, "steps") else part  # the counts before TF-IDF
+        vocabulary = counts.vocabulary_
+        names += [f"{part_name}:{term}" for term in sorted(vocabulary, key=vocabulary.__getitem__)]
+    return names
+
+
+def _top_features(model: Any, view: Any, label: str, k: int) -> list[dict[str, Any]]:
+    """The ``k`` largest positive weight x value products toward ``label`` for one view."""
+    steps = getattr(model, "named_steps", None)
+    if steps is None:  # a head trained on a single label: nothing to explain
+        return []
+    clf = steps["clf"]
+    classes = list(clf.classes_)
+    if label not in classes:
+        return []
+    x = steps["features"].transform([view]).tocsr()
+    coef = clf.coef_
+    if coef.shape[0] == 1:  # binary: one row of weights, for classes[1]
+        weights = coef[0] if label == classes[1] else -coef[0]
+    else:
+        weights = coef[classes.index(label)]
+    push = x.data * weights[x.indices]
+    names = _feature_names(steps["features"])
+    top = [i for i in np.argsort(-push, kind="stable")[:k] if push[i] > 0]
+    return [{"feature": names[x.indices[i]], "weight": round(float(push[i]), 4)} for i in top]
 
 
 def settle() -> None:
