@@ -54,6 +54,18 @@ class _Group(click.Group):
             sys.stderr.close()  # the reader went away (`| head`): not an error
             sys.exit(0)
 
+    def invoke(self, ctx: click.Context):
+        # click turns a broken pipe into exit status 1 before main() above sees it: catch it first
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            import os
+
+            # the reader went away (`| head`): not an error. Nothing more can reach it, and
+            # the flush at exit must not fail again on the closed pipe.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vnstance")
