@@ -53,8 +53,11 @@ class Model:
         ``n_process`` > 1 spreads batches over that many worker processes (0 or -1: one per
         core); each holds this model (inherited where the platform forks, else sent to it).
         """
-        if isinstance(texts, (str, bytes)):
+        if isinstance(texts, (str, bytes)):  # here, not on the first next(): at the call that is wrong
             raise TypeError("Model.pipe takes an iterable of sentences, not one string: pipe([text])")
+        return self._pipe(texts, batch_size, n_process)
+
+    def _pipe(self, texts: Iterable[str], batch_size: int | None, n_process: int) -> Iterator[dict[str, Any]]:
         from .parallel import CHUNK, pipe_parallel, resolve_jobs
 
         n_process = resolve_jobs(n_process)
