@@ -17,7 +17,8 @@ def test_predict_lines_from_stdin(run, model_path):
     assert r.exit_code == 0, r.output
     rows = jsonl(r.stdout)
     assert [x["text"] for x in rows] == [S1, S2]
-    assert list(rows[0]) == ["text", "russia", "us", "sentiment", "mentions", "scores"]
+    assert list(rows[0]) == ["id", "text", "russia", "us", "sentiment", "mentions", "scores"]
+    assert [x["id"] for x in rows] == ["<stdin>:1", "<stdin>:3"]
     assert rows[1]["mentions"] == {"russia": [], "us": []}
     assert r.stderr.strip() == "vnstance: skipped 1 empty line(s)"
 
@@ -45,7 +46,7 @@ def test_predict_table_and_output_file(run, model_path, tmp_path):
     assert r.exit_code == 0 and r.stdout == ""
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].split()[:4] == ["ID", "RUSSIA", "US", "SENTIMENT"]
-    assert lines[1].split()[1] == "against"  # us
+    assert lines[1].split()[:1] == ["<stdin>:1"] and lines[1].split()[2] == "against"  # id, russia, us
     assert len(lines) == 2
 
 
@@ -128,4 +129,4 @@ def test_train_small_file(run, tmp_path, gold):
 
 def test_empty_input_gives_no_output(run, model_path):
     r = run("predict", "--model", str(model_path), "-", input="")
-    assert r.exit_code == 0 and r.stdout == "" and r.stderr == ""
+    assert r.exit_code == 0 and r.stdout == "" and r.stderr == "vnstance: warning: no input sentences\n"

@@ -83,7 +83,8 @@ def test_report_figures_match_a_recomputation(cv_report):
         assert m[h]["macro_f1"] == pytest.approx(f1_score(g, y, labels=labels, average="macro", zero_division=0))
         assert m[h]["confusion"]["matrix"] == confusion_matrix(g, y, labels=labels).tolist()
         lo, hi = m[h]["macro_f1_ci"]
-        assert lo <= m[h]["macro_f1"] + 1e-9 and hi >= lo
+        assert lo <= m[h]["macro_f1"] + 1e-9 <= hi + 2e-9  # the interval holds the estimate
+        assert hi - lo > 0.01  # and is not a point: the out-of-fold predictions have errors to resample
     f = [f1_score([p["gold"][t] for p in preds], [p["pred"][t] for p in preds], labels=[pole], average="macro",
                   zero_division=0) for t in TARGETS for pole in ("favor", "against")]
     assert m["f_avg"] == pytest.approx(sum(f) / 4)
@@ -98,7 +99,8 @@ def test_eval_saved_model_and_gate(run, model_path, small_gold, tmp_path):
     bad = run("eval", "--model", str(model_path), "--data", str(small_gold), "--fail-under", "f_avg=0.999",
               "--fail-under", "mentions.us.f1=0.5")
     assert bad.exit_code == 1
-    failed = bad.stderr.strip().splitlines()
+    warned, *failed = bad.stderr.strip().splitlines()
+    assert warned.endswith("scored sentences were in the training data: optimistic; use --cv")  # small_gold was trained on
     assert len(failed) == 1 and failed[0].startswith("vnstance: gate failed: f_avg = ")
     assert failed[0].endswith("is below its floor 0.9990")
 

@@ -1,6 +1,5 @@
 """The hand-made vectorisers against scikit-learn's, and per-sentence features against a plain reading."""
 
-import numpy as np
 import pytest
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
@@ -69,4 +68,4 @@ def test_cues_see_through_masking():
     assert "cue=against|after_other" in feats and "cue=against|before_target" in feats
     assert "cue=against|after_target" in cue_features(View(p, "us"))
     assert not any("target" in f for f in cue_features(View(p)))  # the unmasked view has no target
-    assert np.all([m.start < len(p.tokens) for m in p.mentions])
+    assert [(m.target, p.tokens[m.start], m.surface) for m in p.mentions] == [("us", "mỹ", "Mỹ"), ("russia", "nga", "Nga")]

@@ -1,7 +1,6 @@
 import json
 import multiprocessing
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -73,14 +72,16 @@ def test_bench_reports_figures(run, model_path, tmp_path):
     figures = json.loads(out.read_text())
     assert figures["sentences"] == 300 and figures["jobs"] == 2
     for key in ("segmentation_floor_per_s", "predict_1_job_per_s", "predict_2_jobs_per_s", "load_seconds",
-                "import_seconds"):
+                "import_seconds", "help_seconds"):
         assert figures[key] > 0, key
     rounds = figures["rounds"]
     pairs = [p for r in rounds for p in r["pairs"]]
     assert len(rounds) == 5 and len(pairs) == 20 and sum(p["sentences"] for p in pairs) == 300
-    assert figures["predict_1_job_vs_floor"] == statistics.median(p["floor_s"] / p["predict_1_job_s"] for p in pairs)
-    assert figures["predict_1_job_per_s"] == 300 / sum(p["predict_1_job_s"] for p in pairs)
-    assert "segmentation alone" in r.stdout and "peak resident memory" in r.stdout
+    # the printed table shows the figures the JSON holds (the JSON is what CI and the README quote)
+    lo, hi = figures["ratio_ranges"]["predict_1_job_vs_floor"]
+    assert (f"{figures['predict_1_job_vs_floor']:.2f}x floor ({lo:.2f}-{hi:.2f})") in r.stdout
+    assert f"{figures['predict_1_job_per_s']:>10.0f}" in r.stdout
+    assert f"vnstance --help in a fresh interpreter: {figures['help_seconds']:.2f} s" in r.stdout
 
 
 def test_bench_without_a_model(run, tmp_path):

@@ -26,13 +26,14 @@ from .features import segment
 from .inputs import Item
 from .model.api import Model, load_model, settle
 from .model.artifact import write_atomic
-from .model.parallel import predict_parallel, resolve_jobs
+from .model.parallel import resolve_jobs
 from .model.predict import predict_items
 
 ROUNDS = 5  # each round starts a pool for its J jobs (~0.05 s): about 2% of a 4,000-sentence round
 PARTS = 4  # floor/1-job pairs per round: short pairs, so a slow spell rarely splits one
 TARGETS = {"predict_1_job_vs_floor": 0.85, "predict_j_jobs_vs_1_job (2 cores)": 1.7, "load_seconds": 1.5,
-           "peak_rss_mb": 400}
+           "peak_rss_mb": 400, "help_seconds": 0.3}
+HELP_RUNS = 5
 
 
 def corpus(n: int) -> list[str]:
@@ -53,6 +54,19 @@ def _load_seconds(model_path: str) -> tuple[float, float]:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     imports, load = out.stdout.split()
     return float(imports), float(load)
+
+
+def help_seconds(runs: int = HELP_RUNS) -> list[float]:
+    """Wall time of `vnstance --help`, each in a fresh interpreter (start-up and imports
+    included, as a user waits for it), ``runs`` times."""
+    script = Path(sys.executable).with_name("vnstance")  # the installed command, as a user runs it
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "vnstance.cli"]
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([*command, "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    return times
 
 
 def _seconds(work: Callable[..., object], *args: Any) -> float:
@@ -91,7 +105,7 @@ def _round(model: Model, model_path: str, texts: list[str], jobs: int, parts: in
         pairs.append({"sentences": len(block), "floor_s": timed["floor"], "predict_1_job_s": timed["one"]})
     segment.segment.cache_clear()
     items = [Item(text=s) for s in texts]
-    many = _seconds(_drain, predict_parallel(model, model_path, items, jobs))
+    many = _seconds(_drain, predict_items(model, items, jobs=jobs))
     return {"sentences": len(texts), "pairs": pairs, "predict_j_jobs_s": many}
 
 
@@ -110,6 +124,7 @@ def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = R
     vs_floor = [p["floor_s"] / p["predict_1_job_s"] for p in pairs]
     vs_one = [one / r["predict_j_jobs_s"] for one, r in zip(one_s, timed)]
     imports, load = _load_seconds(model_path)
+    helps = help_seconds()
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
@@ -121,6 +136,7 @@ def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = R
         "ratio_ranges": {"predict_1_job_vs_floor": [min(vs_floor), max(vs_floor)],
                          "predict_j_jobs_vs_1_job": [min(vs_one), max(vs_one)]},
         "load_seconds": load, "import_seconds": imports,
+        "help_seconds": statistics.median(helps), "help_seconds_range": [min(helps), max(helps)],
         "peak_rss_mb": {"main": round(self_mb, 1), "largest_worker": round(child_mb, 1)},
         "rounds": timed, "targets": TARGETS,
     }
@@ -139,6 +155,8 @@ def table(r: dict[str, Any]) -> str:
            f"{r['predict_j_jobs_vs_1_job']:.2f}x 1 job ({loj:.2f}-{hij:.2f}); target >= 1.7x on 2 cores",
            f"model load (digest, unpickle, segmenter): {r['load_seconds']:.2f} s (target < 1.5 s); "
            f"importing the libraries first: {r['import_seconds']:.2f} s",
+           f"vnstance --help in a fresh interpreter: {r['help_seconds']:.2f} s, median of {HELP_RUNS} "
+           f"({r['help_seconds_range'][0]:.2f}-{r['help_seconds_range'][1]:.2f}) (target < 0.3 s)",
            f"peak resident memory: main {r['peak_rss_mb']['main']:.0f} MB, "
            f"largest worker {r['peak_rss_mb']['largest_worker']:.0f} MB (target < 400 MB)"]
     return "\n".join(out)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import sys
 import warnings
+from contextlib import contextmanager
+from typing import Iterator
 
 import click
 
 from . import __version__
 from .dataset import DEFAULT_TRAIN, GOLD_PATH
 from .errors import VnstanceError
+from .features.articles import SECTIONS
 from .inputs import FORMATS, ReadStats, read_items
-from .model.artifact import DEFAULT_MODEL
 from .outputs import OUTPUT_FORMATS, JsonlWriter, TableWriter, output_stream, record
+from .paths import DefaultModel, default_model
 from .schema import HEADS, LABELS
 
 
@@ -51,11 +54,49 @@ class _Group(click.Group):
             sys.stderr.close()  # the reader went away (`| head`): not an error
             sys.exit(0)
 
+    def invoke(self, ctx: click.Context):
+        # click turns a broken pipe into exit status 1 before main() above sees it: catch it first
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            import os
+
+            # the reader went away (`| head`): not an error. Nothing more can reach it, and
+            # the flush at exit must not fail again on the closed pipe.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vnstance")
 def main() -> None:
     """Stance toward Russia and the US, and sentiment, for each sentence of Vietnamese news."""
+
+
+# the model file when --model/--out is not given: see vnstance/paths.py
+_DEFAULT_MODEL = "$VNSTANCE_MODEL, else artifacts/model.joblib in a checkout, else the per-user data folder"
+
+
+def _model_or_default(path: str | None) -> tuple[str, DefaultModel | None]:
+    """The path given, or the default one and why it was chosen."""
+    if path is not None:
+        return path, None
+    chosen = default_model()
+    return str(chosen.path), chosen
+
+
+@contextmanager
+def _using(chosen: DefaultModel | None, quiet: bool = False) -> Iterator[None]:
+    """Around the step that reads (or writes) a default model: once it went well, one stderr
+    line says which model that was and why; an error about that file says it was the default."""
+    try:
+        yield
+    except VnstanceError as e:
+        if chosen is not None and str(e).startswith(str(chosen.path)):
+            raise VnstanceError(f"{e} [the default model: {chosen.source}]") from None
+        raise
+    if chosen is not None and not quiet:
+        click.echo(f"vnstance: {chosen.describe()}", err=True)
 
 
 def _counts_table(counts: dict[str, dict[str, int]]) -> str:
@@ -69,27 +110,43 @@ def _counts_table(counts: dict[str, dict[str, int]]) -> str:
 @main.command()
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Labelled JSONL file; repeat to concatenate. Default: the shipped seed gold + authored set.")
-@click.option("--out", default=str(DEFAULT_MODEL), show_default=True, type=click.Path(dir_okay=False),
+@click.option("--out", default=None, show_default=_DEFAULT_MODEL, type=click.Path(dir_okay=False),
               help="Where to write the model (and its .sha256 beside it).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-def train(data: tuple[str, ...], out: str, seed: int) -> None:
+def train(data: tuple[str, ...], out: str | None, seed: int) -> None:
     """Train a model on labelled sentences and save it."""
     from .model.train import train as train_model
 
+    out, chosen = _model_or_default(out)
     paths = list(data) or [str(p) for p in DEFAULT_TRAIN]
-    result = train_model(paths, out, seed)
+    with _using(chosen):
+        result = train_model(paths, out, seed)
     meta = result.model.meta
     click.echo(f"trained on {len(result.data)} sentences from {', '.join(paths)}")
     click.echo(_counts_table(result.data.label_counts()))
     click.echo(f"model: {result.path} (sha256 {result.model.sha256}, {meta['train_seconds']} s)")
 
 
+def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    chosen = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or 'empty'}: choose from {', '.join(SECTIONS)}")
+    return chosen
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+@click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model file (its recorded digest is checked first).")
 @click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
               help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text.")
+@click.option("--sections", default=None, metavar="LIST", callback=_parse_sections,
+              help="article input: keep only these sections, comma-separated, of "
+                   "headline, body, caption, related (sidebars and related-news teasers). Default: all, each row "
+                   "marked with its \"section\".")
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
               help="Output: JSON Lines, or an aligned table for reading in a terminal.")
 @click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
@@ -99,21 +156,31 @@ def train(data: tuple[str, ...], out: str, seed: int) -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
-def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_format: str,
-            output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
+@click.option("--explain", "explain", default=0, type=click.IntRange(min=0), metavar="K",
+              help="Add \"explain\": per head, the K features (n-grams, cue words) that pushed its decision most, "
+                   "with their weights. Slower: for reading, not for archives.")
+def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, sections: tuple[str, ...] | None,
+            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool,
+            explain: int) -> None:
     """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
     from .model.api import load_model, settle
-    from .model.parallel import predict_parallel, resolve_jobs
+    from .model.parallel import resolve_jobs
     from .model.predict import predict_items
 
+    if sections is not None and input_format != "article":
+        raise click.UsageError("--sections needs --input-format article")
     if quiet:
         warnings.simplefilter("ignore")
-    model = load_model(model_path)
+    model_path, chosen = _model_or_default(model_path)
+    with _using(chosen, quiet):
+        model = load_model(model_path)
     settle()
     stats = ReadStats()
-    items = read_items(inputs, input_format, stats)  # no INPUT: stdin
+    items = read_items(inputs, input_format, stats, sections)  # no INPUT: stdin
     jobs = resolve_jobs(jobs)
-    results = predict_items(model, items) if jobs == 1 else predict_parallel(model, model_path, items, jobs)
+    results = predict_items(model, items, jobs=jobs)  # Model.pipe, over `jobs` processes
+    if explain:
+        results = ((item, {**pred, "explain": model.explain(item.text, explain)["explain"]}) for item, pred in results)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
     with output_stream(output) as stream, _progress(show) as bar:
         writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)
@@ -122,6 +189,8 @@ def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_
             bar.update(1)
     if stats.skipped_empty and not quiet:
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
+    for message in stats.warnings() if not quiet else ():
+        click.echo(f"vnstance: warning: {message}", err=True)
 
 
 def _progress(show: bool):
@@ -132,18 +201,20 @@ def _progress(show: bool):
 
 
 @main.command()
-@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+@click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model to benchmark.")
 @click.option("--sentences", default=20_000, show_default=True, type=click.IntRange(min=1),
               help="Corpus size, built from the shipped sentences (each made distinct).")
 @click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=0),
               help="Jobs for the parallel run; 0 = all cores.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures here.")
-def bench(model_path: str, sentences: int, jobs: int, json_path: str | None) -> None:
+def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None) -> None:
     """Throughput and memory of predict, against underthesea segmentation alone."""
     from . import bench as b
 
-    result = b.run(model_path, sentences, jobs)
+    model_path, chosen = _model_or_default(model_path)
+    with _using(chosen):
+        result = b.run(model_path, sentences, jobs)
     click.echo(b.table(result))
     if json_path:
         b.write_json(result, json_path)
@@ -151,7 +222,7 @@ def bench(model_path: str, sentences: int, jobs: int, json_path: str | None) -> 
 
 
 @main.command("eval")
-@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True, type=click.Path(dir_okay=False),
+@click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL, type=click.Path(dir_okay=False),
               help="Model to score (ignored with --cv, which trains its own per fold).")
 @click.option("--data", "data_path", default=str(GOLD_PATH), show_default=True, type=click.Path(dir_okay=False),
               help="Labelled JSONL to score.")
@@ -164,14 +235,18 @@ def bench(model_path: str, sentences: int, jobs: int, json_path: str | None) -> 
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 if METRIC is below VALUE; @FILE reads floors from a file. Repeatable.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed for --cv training.")
-def eval_command(model_path: str, data_path: str, cv: bool, train_extra: tuple[str, ...], report_path: str | None,
+def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: tuple[str, ...], report_path: str | None,
                  markdown_path: str | None, plots_dir: str | None, fail_under: tuple[str, ...], seed: int) -> None:
     """Score a model on labelled sentences, or cross-validate; print a summary, write reports, gate."""
     from .eval import gate, report
     from .eval.evaluate import evaluate
 
+    if train_extra and not cv:
+        raise click.UsageError("--train-extra only adds training data to --cv folds; without --cv it plays no part")
     floors = gate.parse_floors(fail_under)  # bad floors fail before minutes of work
-    result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed)
+    model_path, chosen = _model_or_default(model_path)
+    with _using(None if cv else chosen):  # --cv trains its own models
+        result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed)
     click.echo(report.summary(result))
     if report_path:
         report.write_json(result, report_path)
@@ -183,6 +258,10 @@ def eval_command(model_path: str, data_path: str, cv: bool, train_extra: tuple[s
         for p in report.write_plots(result, plots_dir):
             click.echo(f"plot: {p}")
     failures = gate.check(result, floors)
+    overlap = result.get("training_overlap")
+    if overlap and overlap["in_training"]:
+        click.echo(f"vnstance: warning: {overlap['in_training']} of {overlap['scored']} scored sentences were in "
+                   "the training data: optimistic; use --cv", err=True)  # after the one-line errors
     for f in failures:
         click.echo(f"vnstance: gate failed: {f}", err=True)
     if failures:
@@ -192,7 +271,7 @@ def eval_command(model_path: str, data_path: str, cv: bool, train_extra: tuple[s
 
 
 @main.command()
-@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+@click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model to serve (its digest is checked at start).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
@@ -200,7 +279,7 @@ def eval_command(model_path: str, data_path: str, cv: bool, train_extra: tuple[s
 @click.option("--max-sentences", default=256, show_default=True, type=click.IntRange(min=1), help="Per request.")
 @click.option("--max-bytes", default=64 * 1024, show_default=True, type=click.IntRange(min=1), help="Request body size.")
 @click.option("--max-chars", default=2000, show_default=True, type=click.IntRange(min=1), help="Per sentence.")
-def serve(model_path: str, host: str, port: int, workers: int, max_sentences: int, max_bytes: int,
+def serve(model_path: str | None, host: str, port: int, workers: int, max_sentences: int, max_bytes: int,
           max_chars: int) -> None:
     """Serve the model over HTTP: POST /v1/predict, GET /healthz, /readyz, /v1/model, /docs."""
     try:
@@ -214,7 +293,9 @@ def serve(model_path: str, host: str, port: int, workers: int, max_sentences: in
 
     from .model.api import load_model, settle
 
-    model = load_model(model_path)  # refuse a bad model before binding the port
+    model_path, chosen = _model_or_default(model_path)
+    with _using(chosen):
+        model = load_model(model_path)  # refuse a bad model before binding the port
     settle()  # no full garbage collection walking the model in the middle of a request
     limits = service.Limits(max_sentences, max_bytes, max_chars)
     service.configure_access_log()

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import DataError, VnstanceError
-from .features.normalize import normalize
+from .paths import seeds_dir
 from .schema import HEADS, LABELS
 from .textfiles import json_object, numbered_lines
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# the checkout's seeds/, or the copy installed in the package (vnstance/paths.py)
+SEEDS_DIR = seeds_dir()
 GOLD_PATH = SEEDS_DIR / "gold.jsonl"
 AUTHORED_PATH = SEEDS_DIR / "authored.jsonl"
 ARTICLES_DIR = SEEDS_DIR / "articles"
@@ -51,6 +52,15 @@ class Dataset:
     def groups(self) -> list[str]:
         return [e.doc for e in self.examples]
 
+    @property
+    def ids(self) -> list[str]:
+        return [e.id for e in self.examples]
+
+    @property
+    def text_keys(self) -> list[str]:
+        """A short digest of each (normalised) text: finds a training sentence under another id."""
+        return [text_key(t) for t in self.texts]
+
     def labels(self) -> list[tuple[str, str, str]]:
         return [(e.russia, e.us, e.sentiment) for e in self.examples]
 
@@ -72,7 +82,24 @@ class Dataset:
         return counts
 
 
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def training_overlap(meta: dict, data: Dataset) -> dict | None:
+    """How many of ``data``'s sentences the model was trained on (same id or same text), from
+    the ids and text keys its metadata records; None for a model that records neither."""
+    trained = meta.get("data", {})
+    ids, keys = set(trained.get("ids") or ()), set(trained.get("text_keys") or ())
+    if not ids and not keys:
+        return None
+    seen = [i for i, (sid, key) in enumerate(zip(data.ids, data.text_keys)) if sid in ids or key in keys]
+    return {"in_training": len(seen), "scored": len(data), "ids": [data.ids[i] for i in seen]}
+
+
 def _parse(path: str | Path, no: int, line: str, seen: dict[str, str]) -> Example:
+    from .features.normalize import normalize  # imports underthesea: not at start-up (`vnstance --help`)
+
     obj = json_object(path, no, line)
     missing = [k for k in REQUIRED if k not in obj]
     if missing:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..dataset import GOLD_PATH, Dataset, load_labelled
+from ..dataset import GOLD_PATH, Dataset, load_labelled, training_overlap
 from ..model.api import load_model
 from ..model.artifact import DEFAULT_MODEL
 from ..model.tagger import labels_of
@@ -44,6 +44,7 @@ def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT
     extra = load_labelled(train_extra) if train_extra else None
     gold = {h: data.column(h) for h in HEADS}
     n = len(data)
+    overlap = None  # with --cv no fold scores what it trained on
     if cv:
         result = cross_validate(data, extra, seed)
         pred, proba = result.pred, result.proba
@@ -67,6 +68,7 @@ def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT
         majority_pred = {h: [label] * n for h, label in baselines.majority(counts).items()}
         model_info = {"path": str(model_path), "sha256": model.sha256, **model.meta}
         folds = None
+        overlap = training_overlap(model.meta, data)  # the CLI warns when it is not zero
 
     metrics = all_metrics(gold, pred)
     ci = intervals(gold, pred, draws=draws, seed=SEED)
@@ -93,6 +95,7 @@ def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT
         "model": model_info,
         "data": _data_info(data),
         "train_extra": _data_info(extra) if extra is not None else None,
+        "training_overlap": overlap,  # scored sentences the model was trained on (None: --cv, or not recorded)
         "options": {"cv": cv, "folds": folds, "grouping": "doc" if cv else None, "seed": seed,
                     "bootstrap": {"draws": draws, "seed": SEED, "level": 0.95, "unit": "sentence"}},
         "metrics": metrics,

@@ -5,13 +5,21 @@ Paragraphs first (one per line), then sentences. Scraper debris is dropped: shar
 credits; datelines ("VOV.VN -", "(Baonghean.vn)-") are cut from the front of a paragraph;
 titles a scraper doubled ("...tuổi 88Australia: ...tuổi 88") are undoubled; a sentence that
 repeats within the article (teasers are often printed twice) is kept once.
+
+Each sentence also gets the section it came from (``article_sections``): ``headline`` (the
+article's first paragraph, or an unpunctuated title right after a source line, where an
+aggregator reprints a second article), ``caption`` (a paragraph that carried a photo credit
+or followed an image marker), ``related`` (everything after a related-news header such as
+"Tin liên quan", "Tiêu điểm", "Tin mới nhất", "Có thể bạn quan tâm": the sites' teasers,
+sidebars and aggregator headlines), else ``body``. A related-news header ends the article:
+what follows it is never ``body``.
 """
 
 from __future__ import annotations
 
 import re
 
-from .normalize import normalize
+SECTIONS = ("headline", "body", "caption", "related")
 
 _DATELINE = re.compile(r"^\(?[A-Za-z][\w-]*(?:\.[A-Za-z]+)+\)?\s*[-–—]+\s*")
 _CREDIT = re.compile(r"\s*(?:[-–—]\s*)?\(?\b(?:Ảnh|Nguồn ảnh|Photo)\s*:\s*[^()]{1,40}\)?\s*$")
@@ -24,6 +32,14 @@ _BOILERPLATE = re.compile(
     r"|Video đang HOT|Tiêu điểm|Chia sẻ.*|Bình luận.*)$",
     re.IGNORECASE,
 )
+# headers that open a block of other articles' headlines and teasers (a subset of _BOILERPLATE;
+# "Video đang HOT" is left out: sites put it in the middle of the body)
+_RELATED = re.compile(
+    r"^(?:Tin (?:liên quan|mới|mới nhất|đang nóng|nổi bật|cùng chuyên mục)|Có thể bạn quan tâm|Tiêu điểm"
+    r"|Bài (?:viết )?liên quan|Xem thêm|Đọc thêm)\s*:?$",
+    re.IGNORECASE,
+)
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"”'’)]$")
 _TRAILER = re.compile(r"\s*\./\.\s*$|\s*/\.\s*$")
 MIN_WORDS = 4  # shorter paragraphs are bylines, section names, "Có;"/"Không" poll buttons
 
@@ -31,6 +47,14 @@ MIN_WORDS = 4  # shorter paragraphs are bylines, section names, "Có;"/"Không" 
 # an opening quote. Not after a lone capital initial ("John F. Kennedy") or a known abbreviation.
 _BOUNDARY = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[A-ZÀ-Ỹ])")
 _ABBREV = re.compile(r"(?:\b[A-ZĐ]|\bTP|\bTp|\bThS|\bTS|\bPGS|\bGS|\bBS|\bMr|\bMrs|\bMs|\bDr|\bSt|\bNo)\.$")
+
+
+def normalize(text: str) -> str:
+    """features.normalize, imported on first use: it loads underthesea, and the command line
+    imports SECTIONS from here at start-up."""
+    from .normalize import normalize as _normalize
+
+    return _normalize(text)
 
 
 def undouble(line: str) -> str:
@@ -70,16 +94,36 @@ def split_sentences(paragraph: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def article_sections(text: str) -> list[tuple[str, str]]:
+    """The sentences of a raw article, in order, each once, with the section each came from."""
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    related = False
+    previous = ""  # the previous non-blank raw line, normalised
+    for raw in text.splitlines():
+        line = undouble(normalize(raw))
+        if not line:
+            continue
+        if _RELATED.match(line):
+            related = True
+        paragraph = clean_paragraph(raw)
+        if paragraph:
+            if related:
+                section = "related"
+            elif not out or (_SOURCE.match(previous) and not _ENDS_SENTENCE.search(paragraph)):
+                section = "headline"
+            elif _CREDIT.search(line) or _IMAGE_MARKER.search(previous):
+                section = "caption"
+            else:
+                section = "body"
+            for sentence in split_sentences(paragraph):
+                if sentence not in seen and len(sentence.split()) >= 2:
+                    seen.add(sentence)
+                    out.append((sentence, section))
+        previous = line
+    return out
+
+
 def article_sentences(text: str) -> list[str]:
     """The sentences of a raw article, in order, each once."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for raw in text.splitlines():
-        paragraph = clean_paragraph(raw)
-        if not paragraph:
-            continue
-        for sentence in split_sentences(paragraph):
-            if sentence not in seen and len(sentence.split()) >= 2:
-                seen.add(sentence)
-                out.append(sentence)
-    return out
+    return [sentence for sentence, _ in article_sections(text)]

@@ -16,10 +16,11 @@ import joblib
 import sklearn
 
 from ..errors import VnstanceError
+from ..paths import default_model
 from ..textfiles import atomic_file
 
 FORMAT = "vnstance-model/2"  # /2: features read View objects, not strings (model/tagger.py)
-DEFAULT_MODEL = Path("artifacts") / "model.joblib"
+DEFAULT_MODEL = default_model().path  # $VNSTANCE_MODEL, the checkout's artifacts/, or the user's folder
 
 
 class VersionWarning(UserWarning):

@@ -2,8 +2,10 @@
 
 Memory stays flat: at most ``2 * jobs`` chunks are in flight, and input is read only as
 fast as results are written. Each worker holds the model once: inherited from the parent
-where the platform forks, else loaded (and its digest checked) by the worker's initializer.
+where the platform forks, else sent to it (pickled, already verified) by the initializer.
 Workers ignore SIGINT; the parent handles Ctrl-C and shuts the pool down.
+``Model.pipe(texts, n_process=N)`` is the public entry; it needs neither a model path nor
+the command line's ``Item``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from ..errors import VnstanceError
-from ..inputs import Item
-from .api import Model, load_model, settle
+from .api import Model, settle
 
 _model: Model | None = None  # the worker's model
 
@@ -29,14 +29,12 @@ _model: Model | None = None  # the worker's model
 CHUNK = 256
 
 
-def _init(path: str, sha256: str | None) -> None:
+def _init(model: Model) -> None:
     global _model
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if _model is None or _model.sha256 != sha256:
-        _model = load_model(path)
+    if _model is not model:  # spawned: an unpickled copy of the parent's model
+        _model = model
         settle()
-        if _model.sha256 != sha256:
-            raise VnstanceError(f"{path}: the model file changed while predicting")
 
 
 def _work(texts: list[str]) -> list[dict[str, Any]]:
@@ -48,26 +46,34 @@ def resolve_jobs(jobs: int) -> int:
     return jobs if jobs > 0 else (os.cpu_count() or 1)
 
 
-def predict_parallel(model: Model, path: str | Path, items: Iterable[Item], jobs: int,
-                     chunk: int = CHUNK) -> Iterator[tuple[Item, dict[str, Any]]]:
-    """Like ``predict_items``, over ``jobs`` worker processes."""
+def pipe_parallel(model: Model, texts: Iterable[str], jobs: int, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:
+    """``model``'s predictions for ``texts``, in input order, over ``jobs`` worker processes."""
     global _model
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     _model = model  # forked workers inherit the loaded, already verified model
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(str(path), model.sha256))
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(model,))
     pending: deque = deque()
-    it = iter(items)
+    it = iter(texts)
     try:
         while True:
             while len(pending) < 2 * jobs and (batch := list(islice(it, chunk))):
-                pending.append((batch, pool.submit(_work, [item.text for item in batch])))
+                pending.append(pool.submit(_work, batch))
             if not pending:
                 break
-            batch, future = pending.popleft()
-            yield from zip(batch, future.result())
+            future = pending.popleft()
+            yield from future.result()
     finally:
         # on success, error (bad input line), Ctrl-C or an abandoned generator: no worker outlives this
-        for _, future in pending:
+        for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def predict_parallel(model: Model, path: str | Path | None, items: Iterable[Any], jobs: int,
+                     chunk: int = CHUNK) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(item, prediction) pairs for items with a ``text``, over ``jobs`` processes. Kept for
+    older callers; ``path`` is not needed any more (workers get the model itself)."""
+    from .predict import predict_items
+
+    return predict_items(model, items, chunk, jobs=jobs)

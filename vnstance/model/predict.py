@@ -1,20 +1,23 @@
-"""Streaming prediction: items in, (item, prediction) pairs out, in input order."""
+"""Streaming prediction of input items: (item, prediction) pairs out, in input order."""
 
 from __future__ import annotations
 
-from itertools import islice
+from itertools import tee
 from typing import Any, Iterable, Iterator
 
 from ..inputs import Item
-from .api import Model
+from .api import BATCH, Model
 
-# Sentences per model call. scikit-learn's input checks cost ~3 ms a call (two pipelines)
-# whatever its size: ~12 us a sentence at 256, ~3 us at 1,024, which still keeps memory small.
-CHUNK = 1024
+CHUNK = BATCH  # the name the bench and older callers use
 
 
-def predict_items(model: Model, items: Iterable[Item], chunk: int = CHUNK) -> Iterator[tuple[Item, dict[str, Any]]]:
-    """Label items a chunk at a time, so memory stays flat however long the input is."""
-    it = iter(items)
-    while batch := list(islice(it, chunk)):
-        yield from zip(batch, model.predict([item.text for item in batch]))
+def predict_items(model: Model, items: Iterable[Item], chunk: int | None = None,
+                  jobs: int = 1) -> Iterator[tuple[Item, dict[str, Any]]]:
+    """Label items through ``Model.pipe`` (``jobs`` processes), each paired with its prediction.
+
+    Items wait in a buffer only while their batch is being labelled: memory stays flat.
+    """
+    ahead, behind = tee(items)
+    # the predictions first: when they end, pipe has already shut its workers down
+    for pred, item in zip(model.pipe((item.text for item in ahead), batch_size=chunk, n_process=jobs), behind):
+        yield item, pred

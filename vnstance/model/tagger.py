@@ -187,6 +187,12 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
         return labels_of(self.predict_proba(X))
 
+    def score(self, X: Sequence[Prepared], y) -> float:
+        """f_avg, the measure vnstance is judged by (mean F1 of favor and against over the
+        targets), not ClassifierMixin's accuracy, which cannot take three outputs."""
+        y, pred = np.asarray(y, dtype=object), self.predict(X)
+        return float(np.mean([_stance_f1(y[:, i], pred[:, i]) for i in range(len(TARGETS))]))
+
 
 def labels_of(probas: list[np.ndarray]) -> np.ndarray:
     """(n, 3) labels, in the order of HEADS, from ``predict_proba``'s arrays: each row's most probable."""

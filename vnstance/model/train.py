@@ -57,7 +57,8 @@ def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = ar
         "labels": {h: list(v) for h, v in LABELS.items()},
         "versions": versions(),
         "data": {"paths": [str(p) for p in data.paths], "sha256": data.sha256, "sentences": len(data),
-                 "label_counts": data.label_counts()},
+                 "label_counts": data.label_counts(),
+                 "ids": data.ids, "text_keys": data.text_keys},  # eval warns when it scores these
         "options": {"seed": seed, **tagger.get_params()},
         "chosen": tagger.chosen_,  # hyper-parameters picked by inner grouped CV, per model
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
