@@ -95,7 +95,7 @@ def test_jsonl_neighbours_follow_doc_and_lines_get_file_ids(tmp_path):
     lines = tmp_path / "news.txt"
     lines.write_text("Câu một.\n\nCâu hai.\n", encoding="utf-8")
     assert [(s.id, s.doc, s.before) for s in read_sources([str(lines)], "lines")] == [
-        ("news-0001", "news", None), ("news-0002", "news", "Câu một.")]
+        (f"{lines}:1", "news", None), (f"{lines}:3", "news", "Câu một.")]  # lines input ids are file:line
 
 
 def test_duplicate_ids_in_the_input_are_a_user_error(tmp_path):

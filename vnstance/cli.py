@@ -314,7 +314,7 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="Answers file (JSONL, gold format). Appended at once; an existing file is resumed.")
-@click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
+@click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model that suggests labels and orders the queue.")
 @click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
               help="As for predict; article input shows each sentence's neighbours in its article.")
@@ -326,7 +326,7 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
 @click.option("--sample", type=click.IntRange(min=1), default=None,
               help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
-def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str, annotator: str | None, host: str,
+def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_format: str, annotator: str | None, host: str,
           port: int, random_share: float, sample: int | None, seed: int) -> None:
     """Label sentences in the browser, the ones the model is least sure of first."""
     try:
@@ -340,7 +340,9 @@ def label(inputs: tuple[str, ...], out: str, model_path: str, input_format: str,
     from .label.session import open_session
     from .model.api import load_model
 
-    model = load_model(model_path)
+    model_path, chosen = _model_or_default(model_path)
+    with _using(chosen):
+        model = load_model(model_path)
     try:
         who = annotator or getpass.getuser()
     except (KeyError, OSError):

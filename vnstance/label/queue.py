@@ -84,7 +84,7 @@ def iter_sources(paths: Sequence[str], fmt: str) -> Iterator[_Source]:
     (``after`` is filled in when the next sentence of the document is read).
 
     The document is the article (``article``), the ``doc`` field (``jsonl``) or else the file.
-    Items without an id get ``<file stem>-<n>``, numbered within the file.
+    Items without an id (none of the shipped readers leave one out) get ``<file stem>-<n>``.
     """
     seen: dict[str, str] = {}
     index = 0
