@@ -16,7 +16,8 @@ from .dataset import DEFAULT_TRAIN, GOLD_PATH
 from .errors import VnstanceError
 from .inputs import FORMATS, ReadStats, read_items
 from .model.artifact import DEFAULT_MODEL
-from .outputs import OUTPUT_FORMATS, JsonlWriter, TableWriter, output_stream, record
+from .tables import TABLE_FORMATS
+from .outputs import BINARY_FORMATS, OUTPUT_FORMATS, make_writer, output_stream, record
 from .schema import HEADS, LABELS
 
 
@@ -85,13 +86,18 @@ def train(data: tuple[str, ...], out: str, seed: int) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
               type=click.Path(dir_okay=False), help="Model file (its recorded digest is checked first).")
-@click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
-              help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text.")
+@click.option("--input-format", "input_format", type=click.Choice(FORMATS + TABLE_FORMATS), default=None,
+              help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text; "
+                   "csv/tsv/parquet: a table with a header. Default: by file extension (.csv .tsv .parquet), else "
+                   "lines; a folder is read as .txt articles.")
+@click.option("--text-column", default=None, help="Table column holding the text. Default: text (body with --article).")
+@click.option("--id-column", default=None, help="Table column holding the row's id (the article id with --article).")
+@click.option("--article", is_flag=True, help="Each table row's text is a raw article: split it into sentences.")
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
-              help="Output: JSON Lines, or an aligned table for reading in a terminal.")
+              help="Output: JSON Lines, an aligned table for a terminal, CSV or Parquet (scores as columns).")
 @click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
@@ -99,9 +105,10 @@ def train(data: tuple[str, ...], out: str, seed: int) -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
-def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_format: str,
-            output: str | None, jobs: int, progress: bool | None, quiet: bool) -> None:
-    """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
+def predict(inputs: tuple[str, ...], model_path: str, input_format: str | None, text_column: str | None,
+            id_column: str | None, article: bool, output_format: str, output: str | None, jobs: int,
+            progress: bool | None, quiet: bool) -> None:
+    """Label sentences from files, folders or stdin ('-'), one output row per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import predict_parallel, resolve_jobs
     from .model.predict import predict_items
@@ -111,17 +118,34 @@ def predict(inputs: tuple[str, ...], model_path: str, input_format: str, output_
     model = load_model(model_path)
     settle()
     stats = ReadStats()
-    items = read_items(inputs, input_format, stats)  # no INPUT: stdin
+    items = _predict_items(inputs, input_format, text_column, id_column, article, stats)
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items) if jobs == 1 else predict_parallel(model, model_path, items, jobs)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
-    with output_stream(output) as stream, _progress(show) as bar:
-        writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)
+    with output_stream(output, binary=output_format in BINARY_FORMATS) as stream, _progress(show) as bar:
+        writer = make_writer(output_format, stream)
         for item, pred in results:
             writer.write(record(item, pred))
             bar.update(1)
+        if hasattr(writer, "close"):
+            writer.close()
     if stats.skipped_empty and not quiet:
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
+
+
+def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_column: str | None,
+                   id_column: str | None, article: bool, stats: ReadStats):
+    """Each INPUT read by its format (given, else by extension), in order; no INPUT: stdin."""
+    from .tables import TABLE_FORMATS, chain, default_text_column, infer_format, read_table
+
+    formats = [input_format or infer_format(p) or "lines" for p in inputs or ["-"]]
+    if input_format and any(infer_format(p) == "folder" for p in inputs):
+        raise click.UsageError("a folder INPUT is read as .txt articles: leave out --input-format")
+    if not any(f in (*TABLE_FORMATS, "folder") for f in formats) and (text_column or id_column or article):
+        raise click.UsageError("--text-column, --id-column and --article apply to csv, tsv or parquet input")
+    column = text_column or default_text_column(article)
+    return chain(read_table(p, f, column, id_column, article, stats) if f in (*TABLE_FORMATS, "folder")
+                 else read_items([p], f, stats) for p, f in zip(inputs or ["-"], formats))
 
 
 def _progress(show: bool):

@@ -43,6 +43,21 @@ class Model:
         """Split a raw article into sentences and label each."""
         return self.predict(article_sentences(text))
 
+    def predict_frame(self, df: Any, text_column: str = "text", article: bool = False,
+                      id_column: str | None = None) -> Any:
+        """Label a pandas DataFrame's text column (or split its raw articles, ``article=True``):
+        one row per sentence with the same columns as ``vnstance predict --format csv``
+        (mentions as lists); the other columns are passed through."""
+        import pandas as pd
+
+        from ..outputs import PREDICTION_COLUMNS, flat_record, record
+        from ..tables import frame_items
+        from .predict import predict_items
+
+        rows = [flat_record(record(item, pred)) for item, pred in predict_items(self, frame_items(
+            df, text_column, id_column, article))]
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(PREDICTION_COLUMNS))
+
 
 def settle() -> None:
     """Call once a long-running process has loaded its model: move every object that exists
