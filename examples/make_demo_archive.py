@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "examples" / "demo-archive.csv"
 OUTLETS = ("Demo Outlet A", "Demo Outlet B", "Demo Outlet C")
-MONTHS = ("2016-09", "2016-10", "2016-11", "2016-12")
+MONTHS = ("2016-07", "2016-08", "2016-09", "2016-10", "2016-11", "2016-12")
 
 
 def articles() -> list[tuple[str, str, str]]:

@@ -156,6 +156,45 @@ def _progress(show: bool):
 
 
 @main.command()
+@click.argument("predictions", type=click.Path(allow_dash=True))
+@click.option("--by", "by", multiple=True, metavar="COLUMN",
+              help="Group by this column (e.g. outlet), or by 'month' of the date column. Repeatable.")
+@click.option("--date-column", default=None, help="Date column for --by month. Default: the first of published, date.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a self-contained HTML report here.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the summary table as CSV here.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False),
+              help="The model that made the predictions: quote the accuracy its metadata records, if any.")
+@click.option("--eval-report", "eval_path", type=click.Path(dir_okay=False),
+              help="An eval report (vnstance eval --report) whose measured accuracy the report quotes.")
+def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, html_path: str | None,
+              csv_path: str | None, model_path: str | None, eval_path: str | None) -> None:
+    """Stance shares (95% Wilson intervals), mean sentiment and evidence per group and target,
+    from the CSV, Parquet or JSONL that `vnstance predict` wrote."""
+    from .summarize import accuracy_note, load_eval_report
+    from .summarize import summarize as run_summary
+    from .summarize.report import table, write_csv, write_html
+
+    if eval_path:
+        accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path)
+    elif model_path:
+        from .model.api import load_model
+
+        accuracy = accuracy_note(model_meta=load_model(model_path).meta, source=model_path)
+    else:
+        accuracy = None
+    result = run_summary(predictions, by, date_column)
+    click.echo(table(result))
+    if accuracy:
+        click.echo(accuracy)
+    if csv_path:
+        write_csv(result, csv_path)
+        click.echo(f"csv: {csv_path}")
+    if html_path:
+        write_html(result, accuracy, html_path)
+        click.echo(f"html: {html_path}")
+
+
+@main.command()
 @click.option("--model", "model_path", default=str(DEFAULT_MODEL), show_default=True,
               type=click.Path(dir_okay=False), help="Model to benchmark.")
 @click.option("--sentences", default=20_000, show_default=True, type=click.IntRange(min=1),
