@@ -138,7 +138,7 @@ def test_accuracy_from_eval_report(run, model_path, tmp_path):
     assert r.exit_code == 0, r.output
     page = html.read_text(encoding="utf-8")
     assert f"f_avg {metrics['f_avg']:.2f}" in page
-    assert f"Russia stance: accuracy {metrics['russia']['accuracy']:.2f}" in page
+    assert f"Russia stance {metrics['russia']['macro_f1']:.2f}" in page
     assert "No measured accuracy" not in page
 
 

@@ -180,6 +180,8 @@ def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, ht
         from .model.api import load_model
 
         accuracy = accuracy_note(model_meta=load_model(model_path).meta, source=model_path)
+        if accuracy is None:
+            warnings.warn(f"{model_path} records no measured accuracy: pass --eval-report from `vnstance eval --report`")
     else:
         accuracy = None
     result = run_summary(predictions, by, date_column)

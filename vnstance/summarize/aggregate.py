@@ -243,11 +243,13 @@ def accuracy_note(model_meta: dict[str, Any] | None = None, eval_report: dict[st
         m = report["metrics"]
         how = "cross-validated, leave one article out" if report.get("mode") == "cv" else "a held-out scoring"
         data = report.get("data", {})
-        parts = [f"f_avg {m['f_avg']:.2f} (95% CI {m['f_avg_ci'][0]:.2f}–{m['f_avg_ci'][1]:.2f})"]
-        for h, name in (("russia", "Russia stance"), ("us", "US stance"), ("sentiment", "sentiment")):
-            parts.append(f"{name}: accuracy {m[h]['accuracy']:.2f}, macro F1 {m[h]['macro_f1']:.2f}")
+        parts = [f"f_avg {m['f_avg']:.2f} (95% CI {m['f_avg_ci'][0]:.2f}–{m['f_avg_ci'][1]:.2f}; the mean F1 of "
+                 "favor and against over both targets)"]
+        # macro F1, not accuracy: a stance head's accuracy is mostly the easy `none` (no mention)
+        parts.append("macro F1 " + ", ".join(f"{name} {m[h]['macro_f1']:.2f}" for h, name in (
+            ("russia", "Russia stance"), ("us", "US stance"), ("sentiment", "sentiment"))))
         where = f"{data.get('sentences', '?')} hand-labelled news sentences ({how})"
-        return f"Measured on {where}{' — ' + source if source else ''}: " + "; ".join(parts) + "."
+        return f"Measured on {where}: " + "; ".join(parts) + (f" (from {source})." if source else ".")
     except (KeyError, TypeError, IndexError):
         raise VnstanceError(f"{source or 'eval report'}: not an eval report written by `vnstance eval --report`") from None
 

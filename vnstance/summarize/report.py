@@ -126,7 +126,9 @@ def charts(summary: Summary) -> list[tuple[str, str]]:
             for i, x in enumerate(xs):
                 cell = cells.get(x, {}).get(t) if x in cells else None
                 if cell is None or cell.too_few:
-                    ax.annotate("too few", (i, 0.02), ha="center", fontsize=7, color="#555", rotation=90, va="bottom")
+                    ax.axvspan(i - 0.4, i + 0.4, color="#000", alpha=0.05, linewidth=0)
+                    ax.text(i, 0.97, f"too\nfew\n({cell.mentions if cell else 0})", ha="center", va="top",
+                            fontsize=7, color="#555")
             ax.set_xticks(pos, xs, rotation=45 if len(xs) > 4 else 0, fontsize=8)
             ax.set_ylim(0, 1)
             ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
