@@ -133,6 +133,15 @@ def test_predict_frame_matches_csv_output(run, model, model_path, tmp_path):
     assert set(arts["article_id"]) == {1}
 
 
+def test_tsv_from_stdin_with_crlf_and_default_id_column(run, model_path, reference):
+    data = "id\ttext\tnote\r\n" + "".join(f"r{i}\t{s}\tn{i}\r\n" for i, s in enumerate(S))
+    r = run("predict", "--model", str(model_path), "--input-format", "tsv", "-", input=data.encode("utf-8"))
+    assert r.exit_code == 0, r.output
+    rows = jsonl(r.stdout)
+    assert [(x["id"], x["note"], x["text"], x["us"]) for x in rows] == [
+        (f"r{i}", f"n{i}", ref["text"], ref["us"]) for i, ref in enumerate(reference)]
+
+
 def test_csv_is_read_lazily(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("text\n" + "".join(f"{s}\n" for s in S) + "x,y\n", encoding="utf-8")

@@ -52,7 +52,7 @@ def _check_columns(name: str, line: int | None, columns: list[str], text_column:
             shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
             raise DataError(name, line, f"no column \"{col}\" (columns: {shown}); choose one with {option}")
     for col in columns:
-        if col in RESERVED and col not in (text_column, id_column):
+        if col in RESERVED and col not in (text_column, id_column or "id"):
             raise DataError(name, line, f"column \"{col}\" would be overwritten by the output column of that "
                                         "name; rename it")
 
@@ -61,7 +61,7 @@ def _row_items(name: str, line: int | None, row_no: int, row: dict[str, Any], te
                id_column: str | None, article: bool, stats: ReadStats) -> Iterator[Item]:
     """The items of one table row (one sentence, or an article's sentences)."""
     text = row.pop(text_column)
-    ident = row.pop(id_column) if id_column is not None else None
+    ident = row.pop(id_column if id_column is not None else "id", None)  # an "id" column is the id by default
     if text is None or text != text or (isinstance(text, str) and not text.strip()):  # None, NaN, blank
         stats.skipped_empty += 1
         return
