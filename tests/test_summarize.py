@@ -140,6 +140,7 @@ def test_accuracy_from_eval_report(run, model_path, tmp_path):
     assert f"f_avg {metrics['f_avg']:.2f}" in page
     assert f"Russia stance {metrics['russia']['macro_f1']:.2f}" in page
     assert "No measured accuracy" not in page
+    assert page.count('<img src="data:image/png;base64,') == 2  # bar charts: no month to plot over
 
 
 def test_parquet_timestamps_group_by_month(run, tmp_path):

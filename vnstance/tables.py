@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import csv
 import sys
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import DataError, VnstanceError
 from .features.articles import article_sentences
 from .inputs import Item, ReadStats
 from .schema import HEADS
-from .textfiles import open_binary
+from .textfiles import numbered_lines, open_binary
 
 TABLE_FORMATS = ("csv", "tsv", "parquet")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
@@ -76,7 +76,7 @@ def _row_items(name: str, line: int | None, row_no: int, row: dict[str, Any], te
                    extra={**row, "article_id": article_id, "sentence_index": i})
 
 
-def _decoded_lines(f, name: str, bad: list[int]) -> Iterator[str]:
+def _decoded_lines(f: Any, bad: list[int]) -> Iterator[str]:
     """Lines as text; an invalid UTF-8 line is decoded with surrogates and noted in ``bad``,
     so the csv reader can report the row and column it falls in."""
     for no, raw in enumerate(f, 1):
@@ -105,7 +105,7 @@ def delimited_rows(path: str, delimiter: str, check_header: Callable[[str, int, 
     f = open_binary(path)
     bad: list[int] = []
     try:
-        reader = csv.reader(_decoded_lines(f, name, bad), delimiter=delimiter, strict=True)
+        reader = csv.reader(_decoded_lines(f, bad), delimiter=delimiter, strict=True)
         header: list[str] | None = None
         last_line = 0
         row_no = 0
@@ -194,8 +194,6 @@ def read_folder(path: str) -> Iterator[Item]:
     files = sorted(p for p in Path(path).glob("*.txt") if p.is_file())
     if not files:
         raise DataError(path, None, "folder has no .txt files")
-    from .textfiles import numbered_lines
-
     for p in files:
         text = "\n".join(line for _, line in numbered_lines(p))
         for i, sentence in enumerate(article_sentences(text), 1):
