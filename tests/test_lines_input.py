@@ -42,13 +42,13 @@ def test_bom_is_stripped_from_jsonl_too(run, model_path):
 
 
 def test_csv_fed_as_lines_warns_once(run, model_path, tmp_path):
-    src = tmp_path / "archive.csv"
+    src = tmp_path / "archive.txt"  # a .csv name would be read as a table
     src.write_text(f'id,text,outlet\n1,"{S1}",vov\n2,"{S2}",vov\n', encoding="utf-8")
     r = run("predict", "--model", str(model_path), str(src))
     assert r.exit_code == 0, r.output
     assert len(_rows(r)) == 3  # still labelled: a warning, not an error
     (warning,) = _warnings(r)
-    assert warning.startswith(f"vnstance: warning: {src}:1: this looks like CSV") and "--input-format jsonl" in warning
+    assert warning.startswith(f"vnstance: warning: {src}:1: this looks like CSV") and "--input-format csv" in warning
 
 
 def test_csv_rows_without_a_header_warn_too(run, model_path):

@@ -18,8 +18,9 @@ from .dataset import DEFAULT_TRAIN, GOLD_PATH
 from .errors import VnstanceError
 from .features.articles import SECTIONS
 from .inputs import FORMATS, ReadStats, read_items
-from .outputs import OUTPUT_FORMATS, JsonlWriter, TableWriter, output_stream, record
+from .outputs import BINARY_FORMATS, OUTPUT_FORMATS, make_writer, output_stream, record
 from .paths import DefaultModel, default_model
+from .tables import TABLE_FORMATS
 from .schema import HEADS, LABELS
 
 
@@ -138,17 +139,22 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model file (its recorded digest is checked first).")
-@click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
-              help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text.")
+@click.option("--input-format", "input_format", type=click.Choice(FORMATS + TABLE_FORMATS), default=None,
+              help="lines: one sentence a line; jsonl: objects with \"text\" (and \"id\"); article: raw article text; "
+                   "csv/tsv/parquet: a table with a header. Default: by file extension (.csv .tsv .parquet), else "
+                   "lines; a folder is read as .txt articles.")
 @click.option("--sections", default=None, metavar="LIST", callback=_parse_sections,
               help="article input: keep only these sections, comma-separated, of "
                    "headline, body, caption, related (sidebars and related-news teasers). Default: all, each row "
                    "marked with its \"section\".")
+@click.option("--text-column", default=None, help="Table column holding the text. Default: text (body with --article).")
+@click.option("--id-column", default=None, help="Table column holding the row's id (the article id with --article).")
+@click.option("--article", is_flag=True, help="Each table row's text is a raw article: split it into sentences.")
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
-              help="Output: JSON Lines, or an aligned table for reading in a terminal.")
+              help="Output: JSON Lines, an aligned table for a terminal, CSV or Parquet (scores as columns).")
 @click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
@@ -159,10 +165,11 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--explain", "explain", default=0, type=click.IntRange(min=0), metavar="K",
               help="Add \"explain\": per head, the K features (n-grams, cue words) that pushed its decision most, "
                    "with their weights. Slower: for reading, not for archives.")
-def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, sections: tuple[str, ...] | None,
+def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str | None,
+            sections: tuple[str, ...] | None, text_column: str | None, id_column: str | None, article: bool,
             output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool,
             explain: int) -> None:
-    """Label sentences from files or stdin ('-'), one output line per sentence, in input order."""
+    """Label sentences from files, folders or stdin ('-'), one output row per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import resolve_jobs
     from .model.predict import predict_items
@@ -176,21 +183,39 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str, 
         model = load_model(model_path)
     settle()
     stats = ReadStats()
-    items = read_items(inputs, input_format, stats, sections)  # no INPUT: stdin
+    items = _predict_items(inputs, input_format, text_column, id_column, article, stats, sections)
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items, jobs=jobs)  # Model.pipe, over `jobs` processes
     if explain:
         results = ((item, {**pred, "explain": model.explain(item.text, explain)["explain"]}) for item, pred in results)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
-    with output_stream(output) as stream, _progress(show) as bar:
-        writer = TableWriter(stream) if output_format == "table" else JsonlWriter(stream)
+    with output_stream(output, binary=output_format in BINARY_FORMATS) as stream, _progress(show) as bar:
+        writer = make_writer(output_format, stream)
         for item, pred in results:
             writer.write(record(item, pred))
             bar.update(1)
+        if hasattr(writer, "close"):
+            writer.close()
     if stats.skipped_empty and not quiet:
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
     for message in stats.warnings() if not quiet else ():
         click.echo(f"vnstance: warning: {message}", err=True)
+
+
+def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_column: str | None,
+                   id_column: str | None, article: bool, stats: ReadStats,
+                   sections: tuple[str, ...] | None = None):
+    """Each INPUT read by its format (given, else by extension), in order; no INPUT: stdin."""
+    from .tables import TABLE_FORMATS, chain, default_text_column, infer_format, read_table
+
+    formats = [input_format or infer_format(p) or "lines" for p in inputs or ["-"]]
+    if input_format and any(infer_format(p) == "folder" for p in inputs):
+        raise click.UsageError("a folder INPUT is read as .txt articles: leave out --input-format")
+    if not any(f in (*TABLE_FORMATS, "folder") for f in formats) and (text_column or id_column or article):
+        raise click.UsageError("--text-column, --id-column and --article apply to csv, tsv or parquet input")
+    column = text_column or default_text_column(article)
+    return chain(read_table(p, f, column, id_column, article, stats) if f in (*TABLE_FORMATS, "folder")
+                 else read_items([p], f, stats, sections) for p, f in zip(inputs or ["-"], formats))
 
 
 def _progress(show: bool):
@@ -198,6 +223,47 @@ def _progress(show: bool):
 
     tqdm.monitor_interval = 0  # no monitor thread: the pool may fork while the bar is open
     return tqdm(disable=not show, unit=" sent", file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+
+
+@main.command()
+@click.argument("predictions", type=click.Path(allow_dash=True))
+@click.option("--by", "by", multiple=True, metavar="COLUMN",
+              help="Group by this column (e.g. outlet), or by 'month' of the date column. Repeatable.")
+@click.option("--date-column", default=None, help="Date column for --by month. Default: the first of published, date.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a self-contained HTML report here.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the summary table as CSV here.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False),
+              help="The model that made the predictions: quote the accuracy its metadata records, if any.")
+@click.option("--eval-report", "eval_path", type=click.Path(dir_okay=False),
+              help="An eval report (vnstance eval --report) whose measured accuracy the report quotes.")
+def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, html_path: str | None,
+              csv_path: str | None, model_path: str | None, eval_path: str | None) -> None:
+    """Stance shares (95% Wilson intervals), mean sentiment and evidence per group and target,
+    from the CSV, Parquet or JSONL that `vnstance predict` wrote."""
+    from .summarize import accuracy_note, load_eval_report
+    from .summarize import summarize as run_summary
+    from .summarize.report import table, write_csv, write_html
+
+    if eval_path:
+        accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path)
+    elif model_path:
+        from .model.api import load_model
+
+        accuracy = accuracy_note(model_meta=load_model(model_path).meta, source=model_path)
+        if accuracy is None:
+            warnings.warn(f"{model_path} records no measured accuracy: pass --eval-report from `vnstance eval --report`")
+    else:
+        accuracy = None
+    result = run_summary(predictions, by, date_column)
+    click.echo(table(result))
+    if accuracy:
+        click.echo(accuracy)
+    if csv_path:
+        write_csv(result, csv_path)
+        click.echo(f"csv: {csv_path}")
+    if html_path:
+        write_html(result, accuracy, html_path)
+        click.echo(f"html: {html_path}")
 
 
 @main.command()

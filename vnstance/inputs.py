@@ -48,7 +48,7 @@ class ReadStats:
         out = []
         for where in self.csv_like:
             out.append(f"{where}: this looks like CSV; `lines` labels each whole line as one sentence "
-                       "(convert it to JSON Lines with a \"text\" field and use --input-format jsonl)")
+                       "(use --input-format csv or tsv, with --text-column if its text is not in \"text\")")
         if self.long_lines:
             out.append(f"{self.long_lines} line(s) over {MAX_LINE_CHARS:,} characters (the first at {self.first_long}, "
                        f"the longest {self.longest:,}): each was labelled as one sentence; for paragraphs or "

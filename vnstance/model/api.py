@@ -104,6 +104,21 @@ class Model:
         rows = self.predict([sentence for sentence, _ in parts])
         return [{**row, "section": section} for row, (_, section) in zip(rows, parts)]
 
+    def predict_frame(self, df: Any, text_column: str = "text", article: bool = False,
+                      id_column: str | None = None) -> Any:
+        """Label a pandas DataFrame's text column (or split its raw articles, ``article=True``):
+        one row per sentence with the same columns as ``vnstance predict --format csv``
+        (mentions as lists); the other columns are passed through."""
+        import pandas as pd
+
+        from ..outputs import PREDICTION_COLUMNS, flat_record, record
+        from ..tables import frame_items
+        from .predict import predict_items
+
+        rows = [flat_record(record(item, pred)) for item, pred in predict_items(self, frame_items(
+            df, text_column, id_column, article))]
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(PREDICTION_COLUMNS))
+
 
 def _feature_names(features: Any) -> list[str]:
     """Column names of a head's Concat of feature parts, prefixed with the part's name."""
