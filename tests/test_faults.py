@@ -311,6 +311,23 @@ def test_a_broken_pipe_exits_0_quietly(model_path, tmp_path):
     assert proc.stderr.read() == b""
 
 
+def test_a_file_size_limit_on_the_model_leaves_neither_file(tmp_path):
+    """What `train --out` does on a full disk (training itself is too slow to run here)."""
+    code = ("import signal, sys; from vnstance.model import artifact; from vnstance.errors import DataError\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # as the command line does\n"
+            "try: artifact.write_pair(sys.argv[1], b'x' * 100_000)\n"
+            "except DataError as e: print(e)\n")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+    path = tmp_path / "m.joblib"
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
+                       preexec_fn=limit)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"{path}: cannot write: File too large"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("mask", [0o022, 0o077])
 def test_written_files_follow_the_umask(tmp_path, mask):
     old = os.umask(mask)
@@ -381,7 +398,9 @@ def test_every_5xx_is_in_the_access_log(model, caplog):
     assert lines and lines[-1]["status"] == 500 and lines[-1]["path"] == "/v1/predict"
 
 
-def test_a_stalled_body_times_out(model):
+def test_a_stalled_body_times_out_and_a_disconnect_is_no_traceback(model, caplog):
+    import logging
+
     import uvicorn
 
     from vnstance.service import Limits, create_app
@@ -398,6 +417,12 @@ def test_a_stalled_body_times_out(model):
                       b"Content-Length: 100\r\n\r\n{\"sentences\"")
             reply = s.recv(4096).decode()
         assert reply.startswith("HTTP/1.1 408"), reply
+        with caplog.at_level(logging.INFO):
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as s:  # gives up half way
+                s.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: 100\r\n\r\n{")
+            _wait(lambda: any('"status": 499' in r.getMessage() for r in caplog.records), 20, "the access-log line")
+        assert not [r for r in caplog.records if r.exc_info], "a client that goes away is not a traceback"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
