@@ -293,6 +293,25 @@ def test_a_full_disk_on_stdout_is_one_line(model_path):
     _one_error_line(r, "stdout: No space left on device")
 
 
+def test_output_to_a_pipe_or_device_is_written_in_place(run, model_path, tmp_path):
+    """-o /dev/stdout, a FIFO: no temp file renamed over it (as root, that replaces a device)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        r = run("predict", "--model", str(model_path), "-o", str(fifo), "-", input=S[0] + "\n")
+    finally:
+        if reader.is_alive():  # unblock the reader if predict never opened the FIFO
+            with open(fifo, "wb"):
+                pass
+        reader.join(timeout=30)
+    assert r.exit_code == 0, r.output
+    assert fifo.is_fifo() and list(tmp_path.iterdir()) == [fifo]
+    assert json.loads(got[0])["text"] == S[0]
+
+
 @pytest.mark.parametrize("fd, message", [(0, "<stdin>: stdin is closed"), (1, "stdout is closed")])
 def test_a_closed_stdin_or_stdout_is_one_line(model_path, fd, message):
     r = subprocess.run([*CLI, "predict", "--model", str(model_path), "-"], stderr=subprocess.PIPE, text=True,

@@ -66,9 +66,10 @@ def numbered_lines(path: str | Path, tap: Callable[[bytes], None] | None = None)
 MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 100
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class JsonError(ValueError):
@@ -116,7 +117,8 @@ def loads_limited(text: str | bytes) -> Any:
     elif text.startswith(BOM):
         text = text[1:]
     depth = deepest = 0
-    for m in _BRACKETS.finditer(_STRINGS.sub("", text)):
+    opened = text.count("[") + text.count("{")  # no deeper than this: most lines need no scan
+    for m in _BRACKETS.finditer(_STRINGS.sub("", text) if opened > MAX_DEPTH else ""):
         depth += 1 if m.group() in "[{" else -1
         if depth > deepest:
             deepest = depth
@@ -128,7 +130,8 @@ def loads_limited(text: str | bytes) -> Any:
         raise JsonError(f"{e.msg} (column {e.colno})") from None
     except RecursionError:  # unreachable after the depth scan; kept as a guard
         raise JsonError(f"nested more than {MAX_DEPTH} deep") from None
-    _check_strings(obj)
+    if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):  # else none can be in obj
+        _check_strings(obj)
     return obj
 
 
@@ -172,12 +175,33 @@ DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
 
 
 @contextmanager
+def _special_file(path: Path, mode: str) -> Iterator[IO[Any]]:
+    """A device or a pipe is written in place: renaming a temp file over it would replace it."""
+    try:
+        f = open(path, mode.replace("w", "a") if "w" in mode else mode,
+                 **({} if "b" in mode else {"encoding": "utf-8"}))
+    except OSError as e:
+        raise DataError(path, None, f"cannot write: {e.strerror}") from None
+    try:
+        with f:
+            yield f
+    except OSError as e:
+        if e.errno in DISK_ERRORS:
+            raise DataError(path, None, f"cannot write: {e.strerror}") from None
+        raise
+
+
+@contextmanager
 def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A temp file beside ``path``, renamed into place only when the block ends well, so no
     reader ever sees half a file and an error, Ctrl-C or SIGTERM leaves none behind. The file
     gets the permissions of any new file (0666 less the umask), not mkstemp's 0600. A full
     disk or a file-size limit is a one-line DataError."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # /dev/null, /dev/full, a FIFO
+        with _special_file(path, mode) as f:
+            yield f
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
