@@ -511,6 +511,21 @@ def test_workers_die_with_a_killed_parent(model_path, big_input, tmp_path):
         tmp.unlink()
 
 
+def test_a_worker_killed_alone_is_one_error(model_path, big_input, tmp_path):
+    out = tmp_path / "out.jsonl"
+    proc, workers = _predict_with_workers(model_path, big_input, out)
+    try:
+        os.kill(workers[0], signal.SIGKILL)  # what the OOM killer does
+        _, err = proc.communicate(timeout=60)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 2, err
+    assert err.strip().splitlines() == ["vnstance: error: a worker process died (killed, or out of memory?): "
+                                        "retry, or use fewer --jobs"]
+    assert list(tmp_path.iterdir()) == []
+    _wait(lambda: not any(map(_alive, workers)), 20, "the other worker to exit")
+
+
 def test_ctrl_c_during_start_up_is_one_line(model_path):
     for delay in (0.3, 1.0):
         proc = subprocess.Popen([*CLI, "predict", "--model", str(model_path), "-"], stdin=subprocess.PIPE,

@@ -205,7 +205,8 @@ def train(data: tuple[str, ...], out: str, seed: int) -> None:
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
               help="Worker processes; 0 = all cores. Output order is input order either way.")
 @click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
-              help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). Env: {ENV_SHA256}.")
+              help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). "
+                   f"Env: {ENV_SHA256}.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")

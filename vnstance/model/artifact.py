@@ -5,10 +5,11 @@ checked, and the bytes that were checked are the bytes unpickled (the file is re
 
 Model and digest are replaced as a unit: a writer holds an exclusive lock (``flock`` on the
 model's folder) while it renames the model into place and then the digest (the digest
-last); a reader holds a shared lock while it reads the digest (first) and then the model. So two trainings writing the same path leave one matching pair, and a
-service that (re)loads while a training finishes reads the old pair or the new one, never
-a mix. Where the lock cannot be taken (no lock file yet, a read-only folder, no ``fcntl``)
-a reader that catches a pair mid-replacement still refuses it: the digest will not match.
+last); a reader holds a shared lock while it reads the digest (first) and then the model.
+So two trainings writing the same path leave one matching pair, and a service that
+(re)loads while a training finishes reads the old pair or the new one, never a mix. Where
+the lock cannot be taken (no ``fcntl``, a file system without ``flock``) a reader that
+catches a pair mid-replacement still refuses it: the digest will not match.
 
 The recorded digest only proves the file is the one ``vnstance train`` wrote next to it:
 whoever can write the folder can replace both. To trust a model, pin its digest
@@ -112,7 +113,8 @@ def _recorded(path: Path) -> str:
             raise VnstanceError(f"{path}: no such model file (train one with `vnstance train`)") from None
         raise VnstanceError(f"{where}: no recorded digest for the model; refusing to load it") from None
     except OSError as e:
-        raise VnstanceError(f"{where}: cannot read the recorded digest: {e.strerror}; refusing to load the model") from None
+        raise VnstanceError(f"{where}: cannot read the recorded digest: {e.strerror}; "
+                            "refusing to load the model") from None
     except UnicodeDecodeError:
         text = ""
     first = text.split()[0].lower() if text.split() else ""
