@@ -74,7 +74,13 @@ def _alive(pid: int) -> bool:
 
 
 def _stop(proc: subprocess.Popen) -> None:
+    """End a process a test started, and its children (uvicorn's workers outlive a killed parent)."""
     if proc.poll() is None:
+        for pid in _children(proc.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         proc.kill()
     proc.communicate(timeout=30)
 
@@ -303,10 +309,13 @@ def test_output_to_a_pipe_or_device_is_written_in_place(run, model_path, tmp_pat
     try:
         r = run("predict", "--model", str(model_path), "-o", str(fifo), "-", input=S[0] + "\n")
     finally:
-        if reader.is_alive():  # unblock the reader if predict never opened the FIFO
-            with open(fifo, "wb"):
+        reader.join(timeout=10)
+        if reader.is_alive():  # predict never opened the FIFO: unblock the reader, never block here
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
                 pass
-        reader.join(timeout=30)
+            reader.join(timeout=10)
     assert r.exit_code == 0, r.output
     assert fifo.is_fifo() and list(tmp_path.iterdir()) == [fifo]
     assert json.loads(got[0])["text"] == S[0]
