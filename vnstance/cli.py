@@ -391,7 +391,10 @@ def serve(model_path: str, host: str, port: int, workers: int, max_sentences: in
                                                  "max_chars": max_chars})
     os.environ[service.ENV_HOSTS] = json.dumps(hosts)
     config = uvicorn.Config("vnstance.service:app_from_env", factory=True, workers=workers, **options)
-    Multiprocess(config, sockets=[sock]).run()
+    supervisor = Multiprocess(config, sockets=[sock])
+    supervisor.run()
+    if any(p.exitcode == service.STARTUP_FAILURE for p in supervisor.processes):
+        raise VnstanceError("a worker refused to start (the error above); the service stopped")
 
 
 def _default_hosts(host: str) -> list[str]:
