@@ -6,35 +6,134 @@ stderr and exit status 2; a failed --fail-under gate exits 1.
 
 from __future__ import annotations
 
+import signal
 import sys
 import warnings
 from contextlib import contextmanager
 from typing import Iterator
 
-import click
 
-from . import __version__
-from .dataset import DEFAULT_TRAIN, GOLD_PATH
-from .errors import VnstanceError
-from .features.articles import SECTIONS
-from .inputs import FORMATS, ReadStats, read_items
-from .outputs import BINARY_FORMATS, OUTPUT_FORMATS, make_writer, output_stream, record
-from .paths import DefaultModel, default_model
-from .tables import TABLE_FORMATS
-from .schema import HEADS, LABELS
+def _interrupted_on_import(kind, value, tb, _default=sys.excepthook) -> None:
+    """Ctrl-C while the libraries are still importing (the first second or so): one line."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("vnstance: interrupted", file=sys.stderr)
+    else:
+        _default(kind, value, tb)
+
+
+sys.excepthook = _interrupted_on_import  # before the imports below
+
+import os  # noqa: E402
+import threading  # noqa: E402
+
+import click  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .dataset import DEFAULT_TRAIN, GOLD_PATH  # noqa: E402
+from .errors import VnstanceError  # noqa: E402
+from .features.articles import SECTIONS  # noqa: E402
+from .inputs import FORMATS, ReadStats, read_items  # noqa: E402
+from .model.artifact import ENV_SHA256  # noqa: E402
+from .outputs import BINARY_FORMATS, OUTPUT_FORMATS, make_writer, output_stream, record  # noqa: E402
+from .paths import DefaultModel, default_model  # noqa: E402
+from .schema import HEADS, LABELS  # noqa: E402
+from .tables import TABLE_FORMATS  # noqa: E402
+from .textfiles import DISK_ERRORS, printable  # noqa: E402
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
     return f"vnstance: warning: {message}\n"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, so it unwinds as for Ctrl-C: temp
+    files removed, worker pools shut down."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated(signum)
+
+
+_HANDLED = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+
+
+@contextmanager
+def _signal_handlers():
+    """SIGTERM and SIGHUP behave as Ctrl-C; a file-size limit is a write error (EFBIG), not a
+    core dump. The previous handlers come back afterwards (the test runner calls main too)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = {signal.SIGINT: signal.default_int_handler, **{s: _terminate for s in _HANDLED}}
+    if hasattr(signal, "SIGXFSZ"):
+        wanted[signal.SIGXFSZ] = signal.SIG_IGN
+    saved = {s: signal.signal(s, h) for s, h in wanted.items()}
+    try:
+        yield
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h)
+
+
+class _Stopped(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _PipeClosed(Exception):
+    pass
+
+
+def _stopped(signum: int):
+    """One line and exit 128 + the signal number."""
+    if signum == signal.SIGINT:
+        click.echo("vnstance: interrupted", err=True)
+    else:
+        click.echo(f"vnstance: terminated by {signal.Signals(signum).name}", err=True)
+    sys.exit(128 + signum)
+
+
+def _mute_stdout() -> None:
+    """stdout is gone (a closed pipe, a full disk): point it at /dev/null so that the flush
+    at exit does not print a second error."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 class _Group(click.Group):
-    """Usage errors, user errors and Ctrl-C each end in one line, never a traceback."""
+    """Usage errors, user errors, Ctrl-C, SIGTERM and SIGHUP each end in one line, never a
+    traceback; so do a full disk and a closed stdin or stdout."""
 
     def main(self, args=None, prog_name=None, **extra):
+        with _signal_handlers():
+            return self._main(args, prog_name, **extra)
+
+    def invoke(self, ctx):
+        """Take Ctrl-C, SIGTERM and a closed pipe before click does (it prints a blank line for
+        the first two and exits 1 for the last)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            raise _Stopped(e.signum if isinstance(e, Terminated) else signal.SIGINT) from None
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+    def _main(self, args=None, prog_name=None, **extra):
         warnings.formatwarning = _one_line_warning
         try:
-            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            if sys.stdout is None:  # started with stdout closed (`>&-`)
+                raise VnstanceError("stdout is closed")
+            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            sys.stdout.flush()
+            return rv
         except click.UsageError as e:
             cmd = f" {e.ctx.command.name}" if e.ctx and e.ctx.command and e.ctx.command is not self else ""
             click.echo(f"vnstance: error: {e.format_message()} (see `vnstance{cmd} --help`)", err=True)
@@ -42,30 +141,27 @@ class _Group(click.Group):
         except click.ClickException as e:
             click.echo(f"vnstance: error: {e.format_message()}", err=True)
             sys.exit(e.exit_code)
-        except click.exceptions.Abort:
-            click.echo("vnstance: interrupted", err=True)
-            sys.exit(130)
+        except _Stopped as e:
+            _stopped(e.signum)
+        except _PipeClosed:
+            _mute_stdout()  # the reader went away (`| head`): not an error
+            sys.exit(0)
+        except click.exceptions.Abort as e:
+            _stopped(e.__context__.signum if isinstance(e.__context__, Terminated) else signal.SIGINT)
         except VnstanceError as e:
             click.echo(f"vnstance: error: {e}", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("vnstance: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as e:
+            _stopped(e.signum if isinstance(e, Terminated) else signal.SIGINT)
         except BrokenPipeError:
-            sys.stderr.close()  # the reader went away (`| head`): not an error
+            _mute_stdout()  # the reader went away (`| head`): not an error
             sys.exit(0)
-
-    def invoke(self, ctx: click.Context):
-        # click turns a broken pipe into exit status 1 before main() above sees it: catch it first
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            import os
-
-            # the reader went away (`| head`): not an error. Nothing more can reach it, and
-            # the flush at exit must not fail again on the closed pipe.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
+        except OSError as e:  # a full disk or a file-size limit on stdout, an I/O error
+            where = e.filename or ("stdout" if e.errno in DISK_ERRORS else None)
+            if where == "stdout":
+                _mute_stdout()
+            click.echo(f"vnstance: error: {f'{where}: ' if where else ''}{e.strerror or e}", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,6 +255,9 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
               help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
               help="Worker processes; 0 = all cores. Output order is input order either way.")
+@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
+              help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). "
+                   f"Env: {ENV_SHA256}.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
@@ -168,7 +267,7 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str | None,
             sections: tuple[str, ...] | None, text_column: str | None, id_column: str | None, article: bool,
             output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool,
-            explain: int) -> None:
+            explain: int, model_sha256: str | None) -> None:
     """Label sentences from files, folders or stdin ('-'), one output row per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import resolve_jobs
@@ -180,10 +279,10 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
         warnings.simplefilter("ignore")
     model_path, chosen = _model_or_default(model_path)
     with _using(chosen, quiet):
-        model = load_model(model_path)
+        model = load_model(model_path, model_sha256)
     settle()
     stats = ReadStats()
-    items = _predict_items(inputs, input_format, text_column, id_column, article, stats, sections)
+    items = _within_limit(_predict_items(inputs, input_format, text_column, id_column, article, stats, sections))
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items, jobs=jobs)  # Model.pipe, over `jobs` processes
     if explain:
@@ -192,7 +291,10 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
     with output_stream(output, binary=output_format in BINARY_FORMATS) as stream, _progress(show) as bar:
         writer = make_writer(output_format, stream)
         for item, pred in results:
-            writer.write(record(item, pred))
+            rec = record(item, pred)
+            if output_format == "table":  # no escape sequences or carriage returns to the terminal
+                rec = {**rec, "id": printable(str(rec.get("id", ""))), "text": printable(rec["text"])}
+            writer.write(rec)
             bar.update(1)
         if hasattr(writer, "close"):
             writer.close()
@@ -216,6 +318,35 @@ def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_colum
     column = text_column or default_text_column(article)
     return chain(read_table(p, f, column, id_column, article, stats) if f in (*TABLE_FORMATS, "folder")
                  else read_items([p], f, stats, sections) for p, f in zip(inputs or ["-"], formats))
+
+
+def _within_limit(items):
+    """Items, refusing one over the model's sentence length limit before it reaches the model."""
+    from .model.api import MAX_SENTENCE_CHARS
+
+    for n, item in enumerate(items, 1):
+        if len(item.text) > MAX_SENTENCE_CHARS:
+            ident = f" (id {item.id})" if item.id is not None else ""
+            raise VnstanceError(f"input sentence {n}{ident} has {len(item.text):,} characters, over the limit of "
+                                f"{MAX_SENTENCE_CHARS:,}: split it into sentences (or use --input-format article)")
+        yield item
+
+
+@contextmanager
+def _pinned(sha256: str | None):
+    """Pin the model digest in the environment for code that loads the model itself."""
+    if sha256 is None:
+        yield
+        return
+    saved = os.environ.get(ENV_SHA256)
+    os.environ[ENV_SHA256] = sha256
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(ENV_SHA256, None)
+        else:
+            os.environ[ENV_SHA256] = saved
 
 
 def _progress(show: bool):
@@ -301,8 +432,11 @@ def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | No
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 if METRIC is below VALUE; @FILE reads floors from a file. Repeatable.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed for --cv training.")
-def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: tuple[str, ...], report_path: str | None,
-                 markdown_path: str | None, plots_dir: str | None, fail_under: tuple[str, ...], seed: int) -> None:
+@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
+              help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
+def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: tuple[str, ...],
+                 report_path: str | None, markdown_path: str | None, plots_dir: str | None,
+                 fail_under: tuple[str, ...], seed: int, model_sha256: str | None) -> None:
     """Score a model on labelled sentences, or cross-validate; print a summary, write reports, gate."""
     from .eval import gate, report
     from .eval.evaluate import evaluate
@@ -311,7 +445,7 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
         raise click.UsageError("--train-extra only adds training data to --cv folds; without --cv it plays no part")
     floors = gate.parse_floors(fail_under)  # bad floors fail before minutes of work
     model_path, chosen = _model_or_default(model_path)
-    with _using(None if cv else chosen):  # --cv trains its own models
+    with _pinned(model_sha256), _using(None if cv else chosen):  # --cv trains its own models
         result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed)
     click.echo(report.summary(result))
     if report_path:
@@ -344,10 +478,16 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Worker processes.")
 @click.option("--max-sentences", default=256, show_default=True, type=click.IntRange(min=1), help="Per request.")
 @click.option("--max-bytes", default=64 * 1024, show_default=True, type=click.IntRange(min=1), help="Request body size.")
-@click.option("--max-chars", default=2000, show_default=True, type=click.IntRange(min=1), help="Per sentence.")
+@click.option("--max-chars", default=2000, show_default=True, type=click.IntRange(min=1),
+              help="Per sentence (at most 10,000, the model's own limit).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST",
+              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, ::1 "
+                   "and --host; '*' answers any.")
+@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
+              help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
 def serve(model_path: str | None, host: str, port: int, workers: int, max_sentences: int, max_bytes: int,
-          max_chars: int) -> None:
-    """Serve the model over HTTP: POST /v1/predict, GET /healthz, /readyz, /v1/model, /docs."""
+          max_chars: int, allowed_hosts: tuple[str, ...], model_sha256: str | None) -> None:
+    """Serve the model over HTTP: POST /v1/predict, GET /healthz, /readyz, /v1/model, /openapi.json."""
     try:
         import uvicorn
 
@@ -355,25 +495,66 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
     except ImportError:
         raise VnstanceError("vnstance serve needs the serve extra: pip install 'vnstance[serve]'") from None
     import json
-    import os
 
     from .model.api import load_model, settle
 
     model_path, chosen = _model_or_default(model_path)
     with _using(chosen):
-        model = load_model(model_path)  # refuse a bad model before binding the port
+        model = load_model(model_path, model_sha256)  # verified and warmed before the port is bound
     settle()  # no full garbage collection walking the model in the middle of a request
     limits = service.Limits(max_sentences, max_bytes, max_chars)
+    hosts = list(allowed_hosts) or _default_hosts(host)
+    sock = _bind(host, port)
     service.configure_access_log()
-    click.echo(f"vnstance: serving model {model.sha256} on http://{host}:{port} (docs at /docs)", err=True)
+    bound = sock.getsockname()[1]
+    click.echo(f"vnstance: serving model {model.sha256} on http://{host}:{bound} (schema at /openapi.json)", err=True)
+    options = dict(access_log=False, log_level="warning", timeout_keep_alive=5)
+    for sig in _HANDLED:  # uvicorn shuts down gracefully on SIGTERM, then dies of it as a service should
+        signal.signal(sig, signal.SIG_DFL)
     if workers == 1:
-        uvicorn.run(service.create_app(model, limits), host=host, port=port, access_log=False, log_level="warning")
-    else:
-        os.environ[service.ENV_MODEL] = model_path
-        os.environ[service.ENV_LIMITS] = json.dumps({"max_sentences": max_sentences, "max_bytes": max_bytes,
-                                                     "max_chars": max_chars})
-        uvicorn.run("vnstance.service:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    access_log=False, log_level="warning")
+        config = uvicorn.Config(service.create_app(model, limits, hosts), **options)
+        uvicorn.Server(config).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # each worker loads the model itself: pin the digest verified here, so a worker started
+    # after the file was replaced refuses it (and the service stops) instead of serving it
+    os.environ[ENV_SHA256] = model.sha256 or ""
+    os.environ[service.ENV_MODEL] = model_path
+    os.environ[service.ENV_LIMITS] = json.dumps({"max_sentences": max_sentences, "max_bytes": max_bytes,
+                                                 "max_chars": max_chars})
+    os.environ[service.ENV_HOSTS] = json.dumps(hosts)
+    config = uvicorn.Config("vnstance.service:app_from_env", factory=True, workers=workers, **options)
+    supervisor = Multiprocess(config, sockets=[sock])
+    supervisor.run()
+    if any(p.exitcode == service.STARTUP_FAILURE for p in supervisor.processes):
+        raise VnstanceError("a worker refused to start (the error above); the service stopped")
+
+
+def _default_hosts(host: str) -> list[str]:
+    hosts = ["127.0.0.1", "localhost", "::1"]
+    return hosts if host in ("", "0.0.0.0", "::") or host in hosts else [*hosts, host]
+
+
+def _bind(host: str, port: int):
+    """The listening socket, bound before the banner says where it is; a busy port is one line."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as e:
+        raise VnstanceError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        raise VnstanceError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 @main.command()

@@ -1,36 +1,49 @@
 """`vnstance serve`: the saved model behind an HTTP JSON API (FastAPI on uvicorn).
 
-The model is loaded, and its digest checked, once at start. Bad input never gets a 500:
-malformed JSON is 400, a body over the byte limit 413, anything else wrong 422, each with a
-JSON error naming the problem (and the limit, where one was passed).
+The model is loaded, its digest checked and one test prediction run, once at start (in
+``load_model``), so the first concurrent requests find everything loaded. Bad input never
+gets a 500: malformed JSON, or JSON past its limits (nesting, number size, lone
+surrogates), is 400, a body that stalls 408, a body over the byte limit 413, a content type
+other than JSON 415, anything else wrong 422, each with a JSON error naming the problem
+(and the limit, where one was passed). A request whose Host header is not allowed gets 400
+(DNS rebinding). Every request, 5xx included, gets one access-log line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import ClientDisconnect
 
 from . import __version__
+from .errors import VnstanceError
 from .features.articles import article_sentences
-from .model.api import Model, load_model, settle
+from .model.api import MAX_SENTENCE_CHARS, Model, load_model, settle
+from .textfiles import BOM, JsonError, loads_limited
 
 access_log = logging.getLogger("vnstance.access")
+error_log = logging.getLogger("vnstance.error")
 
 
 @dataclass(frozen=True)
 class Limits:
     max_sentences: int = 256  # per request
     max_bytes: int = 64 * 1024  # request body
-    max_chars: int = 2000  # per sentence
+    max_chars: int = 2000  # per sentence (at most MAX_SENTENCE_CHARS, the model's own limit)
+    body_seconds: float = 10.0  # to receive the whole body once headers are in
 
 
 class PredictRequest(BaseModel):
@@ -98,30 +111,60 @@ class _TooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The body, up to ``limit`` bytes, received within ``seconds`` (asyncio.TimeoutError
+    past it: a client that declares a length and sends less is not held open for ever)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _TooLarge
-    return bytes(body)
+
+    async def read() -> bytes:
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise _TooLarge
+        return bytes(body)
+    return await asyncio.wait_for(read(), seconds)
 
 
-def create_app(model: Model, limits: Limits = Limits()) -> FastAPI:
-    """The ASGI app over a loaded model; a test or another server can use it directly."""
-    app = FastAPI(title="vnstance", version=__version__,
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def public_meta(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """Training-data metadata without the trainer's folders: file names only."""
+    data = meta.get("data")
+    if not isinstance(data, dict):
+        return None
+    return {**data, "paths": [Path(str(p)).name for p in data.get("paths", [])]}
+
+
+def create_app(model: Model, limits: Limits = Limits(), allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+    """The ASGI app over a loaded model; a test or another server can use it directly.
+
+    ``allowed_hosts``: Host header values to answer (``vnstance serve`` passes 127.0.0.1,
+    localhost and ::1 unless told otherwise); None answers any. No /docs page: Swagger UI
+    loads its scripts from a CDN; the schema is at /openapi.json.
+    """
+    limits = Limits(**{**asdict(limits), "max_chars": min(limits.max_chars, MAX_SENTENCE_CHARS)})
+    app = FastAPI(title="vnstance", version=__version__, docs_url=None, redoc_url=None,
                   description="Stance toward Russia and the US, and sentiment, for Vietnamese news sentences.")
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     ref = {"id": model.sha256 or "", "version": __version__}
-    bad_input = {400: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+    bad_input = {status: {"model": ErrorResponse} for status in (400, 408, 413, 415, 422)}
 
     @app.middleware("http")
     async def log_requests(request: Request, call_next):
         start = time.perf_counter()
         request.state.sentences = 0
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # a bug: answer 500 in JSON, and log it like any other request
+            error_log.exception("%s %s failed", request.method, request.url.path)
+            response = _error(500, "internal_error", "internal error (logged on the server)")
         access_log.info(json.dumps({
             "method": request.method, "path": request.url.path, "status": response.status_code,
             "sentences": request.state.sentences, "ms": round((time.perf_counter() - start) * 1000, 1)}))
@@ -142,7 +185,7 @@ def create_app(model: Model, limits: Limits = Limits()) -> FastAPI:
         """Labels, versions, training data digest, options, and eval figures if recorded."""
         meta = model.meta
         return {"id": ref["id"], "version": __version__, "labels": meta.get("labels"),
-                "versions": meta.get("versions"), "data": meta.get("data"), "options": meta.get("options"),
+                "versions": meta.get("versions"), "data": public_meta(meta), "options": meta.get("options"),
                 "trained_at": meta.get("trained_at"), "eval": meta.get("eval"), "limits": asdict(limits)}
 
     @app.post("/v1/predict", response_model=PredictResponse, responses=bad_input,
@@ -150,13 +193,19 @@ def create_app(model: Model, limits: Limits = Limits()) -> FastAPI:
                   "application/json": {"schema": PredictRequest.model_json_schema()}}}})
     async def predict(request: Request):
         """Label sentences, or the sentences of a raw article; same objects as `vnstance predict`."""
+        if not _is_json(request.headers.get("content-type")):
+            return _error(415, "unsupported_media_type", "send the body as JSON, with content-type: application/json")
         try:
-            raw = await _read_body(request, limits.max_bytes)
+            raw = await _read_body(request, limits.max_bytes, limits.body_seconds)
         except _TooLarge:
             return _error(413, "body_too_large", f"request body over {limits.max_bytes} bytes", limits.max_bytes)
+        except asyncio.TimeoutError:
+            return _error(408, "body_timeout", f"request body not received within {limits.body_seconds:g} s")
+        except ClientDisconnect:  # nobody to answer; logged as nginx does
+            return _error(499, "client_disconnected", "the client went away before sending the body")
         try:
-            payload = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            payload = loads_limited(raw)
+        except JsonError as e:
             return _error(400, "malformed_json", f"request body is not valid JSON: {e}")
         try:
             req = PredictRequest.model_validate(payload)
@@ -165,6 +214,7 @@ def create_app(model: Model, limits: Limits = Limits()) -> FastAPI:
             where = ".".join(str(x) for x in first.get("loc", ())) or "body"
             return _error(422, "invalid_request", f"{where}: {first.get('msg')}")
         sentences = req.sentences if req.sentences is not None else article_sentences(req.article or "")
+        sentences = [s[1:] if s.startswith(BOM) else s for s in sentences]
         if len(sentences) > limits.max_sentences:
             return _error(422, "too_many_sentences",
                           f"{len(sentences)} sentences, at most {limits.max_sentences} a request", limits.max_sentences)
@@ -181,23 +231,33 @@ def create_app(model: Model, limits: Limits = Limits()) -> FastAPI:
     return app
 
 
-ENV_MODEL, ENV_LIMITS = "VNSTANCE_SERVE_MODEL", "VNSTANCE_SERVE_LIMITS"
+STARTUP_FAILURE = 3  # uvicorn's: the supervisor then stops instead of restarting the worker
+ENV_MODEL, ENV_LIMITS, ENV_HOSTS = "VNSTANCE_SERVE_MODEL", "VNSTANCE_SERVE_LIMITS", "VNSTANCE_SERVE_HOSTS"
 
 
 def configure_access_log() -> None:
-    """One JSON line per request on stderr."""
-    if not access_log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access_log.addHandler(handler)
-        access_log.setLevel(logging.INFO)
-        access_log.propagate = False
+    """One JSON line per request on stderr; tracebacks of internal errors too."""
+    for log in (access_log, error_log):
+        if not log.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+            log.propagate = False
 
 
 def app_from_env() -> FastAPI:
-    """Factory for uvicorn's workers (``--workers N``): each loads and verifies the model itself."""
+    """Factory for uvicorn's workers (``--workers N``): each loads and verifies the model
+    itself, against the digest the parent verified (``vnstance serve`` pins it in
+    VNSTANCE_MODEL_SHA256), so a worker started after the file was replaced refuses it
+    instead of answering from another model."""
     configure_access_log()
     limits = Limits(**json.loads(os.environ.get(ENV_LIMITS, "{}")))
-    model = load_model(os.environ[ENV_MODEL])
+    hosts = os.environ.get(ENV_HOSTS)
+    try:
+        model = load_model(os.environ[ENV_MODEL])
+    except VnstanceError as e:  # one line, and this worker does not serve
+        print(f"vnstance: error: worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
+        raise SystemExit(STARTUP_FAILURE) from None
     settle()
-    return create_app(model, limits)
+    return create_app(model, limits, json.loads(hosts) if hosts else None)

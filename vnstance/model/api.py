@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from ..errors import VnstanceError
 from ..features.articles import article_sections
 from ..schema import HEADS, LABELS, TARGETS
 from . import artifact
@@ -34,6 +36,10 @@ class Model:
         if isinstance(sentences, (str, bytes)):
             raise TypeError("Model.predict takes a list of sentences, not one string: predict([text])")
         texts = list(sentences)
+        for i, t in enumerate(texts):
+            if len(t) > MAX_SENTENCE_CHARS:
+                raise VnstanceError(f"sentence {i + 1} of the batch has {len(t):,} characters, over the limit of "
+                                    f"{MAX_SENTENCE_CHARS:,}: split it into sentences first")
         prepared = self.pipeline.named_steps["prepare"].transform(texts)
         probas = self.pipeline.named_steps["tagger"].predict_proba(prepared)
         labels = labels_of(probas).tolist()
@@ -163,11 +169,41 @@ def settle() -> None:
     gc.freeze()
 
 
-def load_model(path: str | Path = artifact.DEFAULT_MODEL) -> Model:
-    """Load a model saved by ``vnstance train``, after checking its recorded SHA-256.
+def load_model(path: str | Path = artifact.DEFAULT_MODEL, sha256: str | None = None) -> Model:
+    """Load a model saved by ``vnstance train``, after checking its SHA-256: against
+    ``sha256`` or VNSTANCE_MODEL_SHA256 when pinned, else against the recorded digest file.
 
-    Raises VnstanceError for a missing, corrupt or altered file (nothing is unpickled then);
-    warns (VersionWarning) when the installed scikit-learn differs from the training one.
+    Raises VnstanceError for a missing, corrupt or altered file (nothing is unpickled then),
+    or for one that unpickles to something other than a vnstance model; warns
+    (VersionWarning) when the installed scikit-learn differs from the training one.
+    The model is then warmed: one prediction runs, under a lock, before it is returned, so
+    the segmenter and everything else loaded lazily is in place before any thread uses it.
     """
-    obj, sha = artifact.load(path)
-    return Model(pipeline=obj["pipeline"], meta=obj.get("meta", {}), sha256=sha)
+    obj, sha = artifact.load(path, sha256)
+    model = Model(pipeline=obj["pipeline"], meta=obj.get("meta", {}), sha256=sha)
+    warm(model, path)
+    return model
+
+
+# Longest sentence predict accepts. News sentences run to a few hundred characters; past
+# this a line is almost surely not one sentence (a whole article on one line, or garbage).
+MAX_SENTENCE_CHARS = 10_000
+_WARM_SENTENCE = "Nga và Mỹ nhất trí ngừng bắn tại Aleppo, nhưng Mỹ vẫn cáo buộc Nga."
+_warm_lock = threading.Lock()
+
+
+def warm(model: Model, path: str | Path = "model") -> None:
+    """Run one real prediction under a lock and check its labels.
+
+    underthesea publishes its segmenter before loading it, so threads that segment their
+    first sentence at once can find a half-loaded one; after this call it is loaded.
+    """
+    with _warm_lock:
+        try:
+            row = model.predict([_WARM_SENTENCE])[0]
+        except VnstanceError:
+            raise
+        except Exception as e:
+            raise VnstanceError(f"{path}: the model failed a test prediction ({type(e).__name__}: {e})") from None
+    if any(row.get(h) not in LABELS[h] for h in HEADS):
+        raise VnstanceError(f"{path}: the model's test prediction has labels outside the schema")
