@@ -18,7 +18,7 @@ import sklearn
 from ..errors import VnstanceError
 from ..textfiles import atomic_file
 
-FORMAT = "vnstance-model/2"  # /2: features read View objects, not strings (model/tagger.py)
+FORMAT = "vnstance-model/3"  # /3: cue features with attitude/event classes and roles; /2: features read View objects
 DEFAULT_MODEL = Path("artifacts") / "model.joblib"
 
 
