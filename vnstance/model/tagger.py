@@ -60,7 +60,9 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         cue, who is reported as saying it, and whether a mentioned target's sentence has any
         attitude cue at all (features/cues.py).
       mark_negation: a cue word governed by a negator is a word n-gram of its own
-        ("không not_phản_đối"), so that "không phản đối" is not read as opposition.
+        ("không not_phản_đối"), so that "không phản đối" is not read as opposition. Off:
+        measured, it changed neither the seed-gold CV nor the contrast set's negation cases
+        (docs/ablation.md); the target's context words ("left=việc") carry the opposition.
       mentioned_only: train the stance model only on the (sentence, target) rows whose target is
         mentioned (what the gate lets it decide), instead of on every row.
       two_stage: each stance model decides in two steps: does the sentence take a side on the
@@ -81,7 +83,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
 
     def __init__(self, mention_gate: bool = True, mask_targets: bool = True, cue_features: bool = True,
                  cue_split: bool = True, cue_roles: bool = True, two_stage: bool = False,
-                 mentioned_only: bool = False, mark_negation: bool = True,
+                 mentioned_only: bool = False, mark_negation: bool = False,
                  char_ngrams: bool = False, tune: bool = True, C: float = 1.0,
                  class_weight: str | None = "balanced", ngram_range: tuple[int, int] = (1, 2),
                  random_state: int = 0) -> None:
