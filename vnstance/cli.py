@@ -68,7 +68,7 @@ def _counts_table(counts: dict[str, dict[str, int]]) -> str:
 
 @main.command()
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
-              help="Labelled JSONL file; repeat to concatenate. Default: the shipped seed gold + authored set.")
+              help="Labelled JSONL file; repeat to concatenate. Default: the shipped seed gold + both authored sets.")
 @click.option("--out", default=str(DEFAULT_MODEL), show_default=True, type=click.Path(dir_okay=False),
               help="Where to write the model (and its .sha256 beside it).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
