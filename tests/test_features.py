@@ -65,7 +65,78 @@ def test_cues_see_through_masking():
     tokens = View(p, "russia").tokens
     assert tokens[0] == "other" and tokens[tokens.index("cáo_buộc") + 1] == "target"
     feats = cue_features(View(p, "russia"))
-    assert "cue=against|after_other" in feats and "cue=against|before_target" in feats
-    assert "cue=against|after_target" in cue_features(View(p, "us"))
+    assert "cue=attitude_against|after_other" in feats and "cue=attitude_against|before_target" in feats
+    assert "cue=attitude_against|after_target" in cue_features(View(p, "us"))
     assert not any("target" in f for f in cue_features(View(p)))  # the unmasked view has no target
     assert [(m.target, p.tokens[m.start], m.surface) for m in p.mentions] == [("us", "mỹ", "Mỹ"), ("russia", "nga", "Nga")]
+
+
+def _positions_by_pairs(view, window=5):
+    """The plain reading of the position features: every cue against every mention."""
+    targets, others = view.places()
+    negators = {i for i, c in view.prepared.cues if c == "negator"}
+    out = set()
+    for i, cls in view.prepared.cues:
+        if cls in ("negator", "contrast", "speech"):
+            continue
+        key = f"cue=not_{cls}" if (i - 1 in negators or i - 2 in negators) else f"cue={cls}"
+        for label, places in (("target", targets), ("other", others)):
+            for p in places:
+                if 0 < i - p <= window:
+                    out.add(f"{key}|after_{label}")
+                elif 0 < p - i <= window:
+                    out.add(f"{key}|before_{label}")
+    return out
+
+
+def test_cue_positions_match_the_pairwise_reading(views):
+    for v in views:
+        ours = {f for f in cue_features(v) if f.endswith(("_target", "_other")) and f.startswith("cue=")
+                and ("|after_" in f or "|before_" in f) and "contrast" not in f}
+        assert ours == _positions_by_pairs(v), str(v)
+
+
+def test_cue_features_are_linear_in_sentence_length():
+    """A sentence of thousands of mentions and cues (a quadratic pairing took minutes on a 2 MB
+    line): its features are those of three repeats of its unit, which already hold every context
+    a unit can have, and its positions agree with the pairwise reading."""
+    unit = "Nga cáo buộc Mỹ vi phạm thỏa thuận , "
+    big, small = prepare(unit * 2000), prepare(unit * 3)
+    assert len(big.mentions) == 4000
+    assert set(cue_features(View(big, "us"))) == set(cue_features(View(small, "us")))
+    mid = prepare(unit * 300)
+    ours = {f for f in cue_features(View(mid, "us")) if "|after_" in f or "|before_" in f}
+    assert ours - {f for f in ours if "contrast" in f} == _positions_by_pairs(View(mid, "us"))
+
+
+@pytest.mark.parametrize("text, target, present, absent", [
+    ("Mỹ cáo buộc Nga vi phạm lệnh ngừng bắn", "russia", ["cue=attitude_against|target_object",
+                                                       "cue=attitude_against|other_agent"], ["no_attitude_cue"]),
+    ("Mỹ cáo buộc Nga vi phạm lệnh ngừng bắn", "us", ["cue=attitude_against|target_agent"], []),
+    ("Vụ cháy rừng ở Siberia khiến hàng nghìn người Nga phải sơ tán", "russia",
+     ["no_attitude_cue", "event_without_attitude"], []),
+    ("Nga bị chỉ trích vì vụ thử tên lửa", "russia", ["cue=attitude_against|target_object"],
+     ["cue=attitude_against|target_agent"]),
+    ("Mỹ gửi lời chia buồn tới nhân dân Nga", "russia", ["cue=sympathy|target_object"], []),
+    ("Bộ Ngoại giao Nga cho biết Mỹ đã vi phạm thỏa thuận", "us", ["cue=act_against|said_by_other"], []),
+])
+def test_cue_roles(text, target, present, absent):
+    feats = cue_features(View(prepare(text), target))
+    for f in present:
+        assert f in feats, (f, feats)
+    for f in absent:
+        assert f not in feats, (f, feats)
+
+
+def test_merged_classes_name_the_old_ones():
+    feats = cue_features(View(prepare("Mỹ cáo buộc Nga"), "russia"), split=False)
+    assert "cue=against|before_target" in feats and not any("attitude" in f for f in feats)
+
+
+def test_negated_cue_words_are_words_of_their_own():
+    v = View(prepare("Đức không phản đối việc Mỹ triển khai thêm binh sĩ"), "us")
+    marked = NgramCounts((1, 2), negation=True).terms(v)
+    assert "not_phản_đối" in marked and "phản_đối" not in marked and "không not_phản_đối" in marked
+    assert "phản_đối" in NgramCounts((1, 2)).terms(v)  # off by default: plain TF-IDF n-grams
+    plain = View(prepare("Đức phản đối việc Mỹ triển khai thêm binh sĩ"), "us")
+    assert NgramCounts((1, 2), negation=True).terms(plain) == NgramCounts((1, 2)).terms(plain)

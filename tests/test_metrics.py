@@ -69,15 +69,18 @@ def test_gate_lookup_and_check():
     assert lookup(REPORT, "margins.keyword.sentiment.macro_f1") == 0.1
     assert check(REPORT, [("f_avg", 0.45), ("sentiment.macro_f1", 0.6)]) == []
     assert check(REPORT, [("f_avg", 0.55)]) == ["f_avg = 0.5000 is below its floor 0.5500"]
+    assert check(REPORT, [("f_avg", 0.55, True)]) == []  # a ceiling: 0.5 is under it
+    assert check(REPORT, [("f_avg", 0.45, True)]) == ["f_avg = 0.5000 is above its ceiling 0.4500"]
     with pytest.raises(VnstanceError, match="unknown metric 'recall'"):
         lookup(REPORT, "recall")
 
 
 def test_floor_parsing(tmp_path):
     f = tmp_path / "floors.txt"
-    f.write_text("# floors\nf_avg=0.4  # headline\n\nsentiment.macro_f1 = 0.5\n")
-    assert parse_floors(["mentions.us.f1=0.9", f"@{f}"]) == [("mentions.us.f1", 0.9), ("f_avg", 0.4),
-                                                              ("sentiment.macro_f1", 0.5)]
+    f.write_text("# floors\nf_avg=0.4  # headline\n\nsentiment.macro_f1 = 0.5\nfalse_alarm<=0.12\n")
+    assert parse_floors(["mentions.us.f1=0.9", f"@{f}", "f_avg>=0.3"]) == [
+        ("mentions.us.f1", 0.9, False), ("f_avg", 0.4, False), ("sentiment.macro_f1", 0.5, False),
+        ("false_alarm", 0.12, True), ("f_avg", 0.3, False)]
     with pytest.raises(VnstanceError, match="expected METRIC=VALUE"):
         parse_floors(["f_avg"])
     f.write_text("f_avg=high\n")

@@ -41,9 +41,10 @@ def test_learned_direction(model):
 def test_metadata_is_recorded(model, model_path):
     meta = model.meta
     assert set(meta["versions"]) >= {"vnstance", "scikit-learn", "underthesea", "python"}
-    assert meta["data"]["sentences"] == 781
+    assert meta["data"]["sentences"] == 181 + 600 + 1260  # seed gold + both authored sets
     assert meta["data"]["sha256"] == hashlib.sha256(
-        (SEEDS / "gold.jsonl").read_bytes() + (SEEDS / "authored.jsonl").read_bytes()).hexdigest()
+        (SEEDS / "gold.jsonl").read_bytes() + (SEEDS / "authored.jsonl").read_bytes()
+        + (SEEDS / "authored-2.jsonl").read_bytes()).hexdigest()
     assert meta["options"]["seed"] == 0 and "mention_gate" in meta["options"]
     chosen = model.pipeline.named_steps["tagger"].chosen_
     assert set(chosen) == {"stance", "sentiment"}  # one shared stance model, tuned by inner grouped CV

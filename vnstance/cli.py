@@ -206,7 +206,7 @@ def _counts_table(counts: dict[str, dict[str, int]]) -> str:
 
 @main.command()
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
-              help="Labelled JSONL file; repeat to concatenate. Default: the shipped seed gold + authored set.")
+              help="Labelled JSONL file; repeat to concatenate. Default: the shipped seed gold + both authored sets.")
 @click.option("--out", default=None, show_default=_DEFAULT_MODEL, type=click.Path(dir_okay=False),
               help="Where to write the model (and its .sha256 beside it).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
@@ -468,6 +468,33 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
         sys.exit(1)
     if floors:
         click.echo(f"gate passed: {len(floors)} floor(s) met")
+
+
+@main.command("check")
+@click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL, type=click.Path(dir_okay=False),
+              help="Model to test.")
+@click.option("--cases", "cases_path", default=None, type=click.Path(dir_okay=False),
+              help="Contrast set (JSONL); default: the shipped seeds/contrast.jsonl.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the JSON report here.")
+@click.option("--fail-under", "fail_under", type=click.FloatRange(0, 1), default=None, metavar="RATE",
+              help="Exit 1 if the pass rate over all cases is below RATE (0-1).")
+def check_command(model_path: str | None, cases_path: str | None, report_path: str | None, fail_under: float | None) -> None:
+    """Behavioural tests: run the contrast set and print the pass rate per test type."""
+    from .eval import contrast, report
+
+    model_path, chosen = _model_or_default(model_path)
+    with _using(chosen):
+        result = contrast.check(model_path, cases_path or contrast.CASES_PATH)
+    click.echo(contrast.summary(result))
+    if report_path:
+        report.write_json(result, report_path)
+        click.echo(f"report: {report_path}")
+    if fail_under is not None:
+        if result["pass_rate"] < fail_under:
+            click.echo(f"vnstance: gate failed: pass rate {result['pass_rate']:.4f} is below its floor "
+                       f"{fail_under:.4f}", err=True)
+            sys.exit(1)
+        click.echo(f"gate passed: pass rate {result['pass_rate']:.4f} >= {fail_under:.4f}")
 
 
 @main.command()

@@ -16,8 +16,9 @@ from .textfiles import json_object, numbered_lines
 SEEDS_DIR = seeds_dir()
 GOLD_PATH = SEEDS_DIR / "gold.jsonl"
 AUTHORED_PATH = SEEDS_DIR / "authored.jsonl"
+AUTHORED_2_PATH = SEEDS_DIR / "authored-2.jsonl"
 ARTICLES_DIR = SEEDS_DIR / "articles"
-DEFAULT_TRAIN: tuple[Path, ...] = (GOLD_PATH, AUTHORED_PATH)
+DEFAULT_TRAIN: tuple[Path, ...] = (GOLD_PATH, AUTHORED_PATH, AUTHORED_2_PATH)
 REQUIRED = ("id", "doc", "text", *HEADS)
 
 

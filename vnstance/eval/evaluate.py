@@ -26,11 +26,12 @@ def _data_info(d: Dataset) -> dict[str, Any]:
 
 
 def _summary_metrics(m: dict[str, Any]) -> dict[str, Any]:
-    return {"f_avg": m["f_avg"], **{h: {"macro_f1": m[h]["macro_f1"], "accuracy": m[h]["accuracy"]} for h in HEADS}}
+    return {"f_avg": m["f_avg"], "false_alarm": m["false_alarm"],
+            **{h: {"macro_f1": m[h]["macro_f1"], "accuracy": m[h]["accuracy"]} for h in HEADS}}
 
 
 def _margins(model: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
-    return {"f_avg": model["f_avg"] - base["f_avg"],
+    return {"f_avg": model["f_avg"] - base["f_avg"], "false_alarm": model["false_alarm"] - base["false_alarm"],
             **{f"{h}.macro_f1": model[h]["macro_f1"] - base[h]["macro_f1"] for h in HEADS}}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..schema import HEADS, LABELS, TARGETS
+from .scores import false_alarm_rate
 
 STANCE_POLES = ("favor", "against")
 
@@ -64,8 +65,11 @@ def mention_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float
 
 
 def all_metrics(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"f_avg": f_avg(gold, pred)}
+    alarms = false_alarm_rate(gold, pred)
+    out: dict[str, Any] = {"f_avg": f_avg(gold, pred), "false_alarm": alarms["pooled"]}
     for h in HEADS:
         out[h] = head_metrics(gold[h], pred[h], LABELS[h])
+        if h in alarms:
+            out[h]["false_alarm"] = alarms[h]
     out["mentions"] = {t: mention_metrics(gold[t], pred[t]) for t in TARGETS}
     return out

@@ -29,6 +29,8 @@ def summary(report: dict[str, Any]) -> str:
         lines.append(f"{h:<10}{'macro':<10}{m[h]['macro_precision']:>7.3f}{m[h]['macro_recall']:>8.3f}"
                      f"{m[h]['macro_f1']:>7.3f}  95% CI {_ci(m[h]['macro_f1_ci'])}")
     b = report["baselines"]
+    lines.append(f"false alarms (neutral/none slots given favor/against): {m['false_alarm']:.3f} pooled, "
+                 f"russia {m['russia']['false_alarm']:.3f}, us {m['us']['false_alarm']:.3f}")
     lines.append(f"f_avg {m['f_avg']:.3f}  95% CI {_ci(m['f_avg_ci'])}   "
                  f"keyword rule {b['keyword']['f_avg']:.3f} (margin {report['margins']['keyword']['f_avg']:+.3f}), "
                  f"majority {b['majority']['f_avg']:.3f}")
@@ -52,12 +54,16 @@ def markdown(report: dict[str, Any]) -> str:
             "## Headline", "",
             f"**f_avg = {m['f_avg']:.3f}** (95% bootstrap CI {_ci(m['f_avg_ci'])}): the mean F1 of `favor` and "
             "`against` over both targets (SemEval-2016 Task 6).", "",
-            "| system | f_avg | russia macro F1 | us macro F1 | sentiment macro F1 |", "|---|---:|---:|---:|---:|",
-            f"| model | {m['f_avg']:.3f} | {m['russia']['macro_f1']:.3f} | {m['us']['macro_f1']:.3f} | "
-            f"{m['sentiment']['macro_f1']:.3f} |"]
+            f"**False alarms = {m['false_alarm']:.3f}** (russia {m['russia']['false_alarm']:.3f}, us "
+            f"{m['us']['false_alarm']:.3f}): the share of target slots whose gold is `neutral` or `none` that get "
+            "`favor` or `against` (lower is better).", "",
+            "| system | f_avg | false alarms | russia macro F1 | us macro F1 | sentiment macro F1 |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| model | {m['f_avg']:.3f} | {m['false_alarm']:.3f} | {m['russia']['macro_f1']:.3f} | "
+            f"{m['us']['macro_f1']:.3f} | {m['sentiment']['macro_f1']:.3f} |"]
     for name, b in report["baselines"].items():
-        out.append(f"| {name} baseline | {b['f_avg']:.3f} | {b['russia']['macro_f1']:.3f} | {b['us']['macro_f1']:.3f} | "
-                   f"{b['sentiment']['macro_f1']:.3f} |")
+        out.append(f"| {name} baseline | {b['f_avg']:.3f} | {b['false_alarm']:.3f} | {b['russia']['macro_f1']:.3f} | "
+                   f"{b['us']['macro_f1']:.3f} | {b['sentiment']['macro_f1']:.3f} |")
     for name, mg in report["margins"].items():
         verdict = "beats" if mg["f_avg"] > 0 else "**does not beat**"
         out.append("")

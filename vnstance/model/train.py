@@ -23,14 +23,25 @@ from .api import Model
 from .tagger import StanceTagger
 
 
-def build_pipeline(seed: int = 0, **params: Any) -> Pipeline:
-    """The whole chain as one estimator: raw sentences in, three heads out."""
-    return Pipeline([("prepare", SentencePreparer()), ("tagger", StanceTagger(random_state=seed, **params))])
+def build_pipeline(seed: int = 0, segment: bool = True, **params: Any) -> Pipeline:
+    """The whole chain as one estimator: raw sentences in, three heads out. ``segment=False``
+    reads syllables instead of underthesea's words (measured in docs/ablation.md)."""
+    return Pipeline([("prepare", SentencePreparer(segment)),
+                     ("tagger", StanceTagger(random_state=seed, **params))])
 
 
-def fit(data: Dataset, seed: int = 0, **params: Any) -> Pipeline:
+REAL_WEIGHT = 1.0  # weight of a real news sentence against an authored one (docs/ablation.md)
+
+
+def fit(data: Dataset, seed: int = 0, real_weight: float = REAL_WEIGHT, **params: Any) -> Pipeline:
+    """Fit the pipeline; sentences without ``source: authored`` (real news) weigh ``real_weight``
+    in every logistic regression, authored ones 1."""
     pipe = build_pipeline(seed, **params)
-    pipe.fit(data.texts, np.array(data.labels(), dtype=object), tagger__groups=data.groups)
+    weights = None
+    if real_weight != 1.0:
+        weights = [1.0 if e.source == "authored" else real_weight for e in data.examples]
+    pipe.fit(data.texts, np.array(data.labels(), dtype=object), tagger__groups=data.groups,
+             tagger__sample_weight=weights)
     return pipe
 
 
@@ -59,7 +70,7 @@ def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = ar
         "data": {"paths": [str(p) for p in data.paths], "sha256": data.sha256, "sentences": len(data),
                  "label_counts": data.label_counts(),
                  "ids": data.ids, "text_keys": data.text_keys},  # eval warns when it scores these
-        "options": {"seed": seed, **tagger.get_params()},
+        "options": {"seed": seed, "real_weight": params.get("real_weight", REAL_WEIGHT), **tagger.get_params()},
         "chosen": tagger.chosen_,  # hyper-parameters picked by inner grouped CV, per model
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "train_seconds": round(time.time() - started, 2),
