@@ -403,7 +403,7 @@ def test_every_5xx_is_in_the_access_log(model, caplog):
     from vnstance.service import create_app
 
     class Broken:
-        sha256, meta = model.sha256, model.meta
+        sha256, meta, schema = model.sha256, model.meta, model.schema
 
         def predict(self, sentences):
             raise RuntimeError("a bug")

@@ -36,7 +36,8 @@ from .inputs import FORMATS, ReadStats, read_items  # noqa: E402
 from .model.artifact import ENV_SHA256  # noqa: E402
 from .outputs import BINARY_FORMATS, OUTPUT_FORMATS, make_writer, output_stream, record  # noqa: E402
 from .paths import DefaultModel, default_model  # noqa: E402
-from .schema import HEADS, LABELS  # noqa: E402
+from .schema import DEFAULT as DEFAULT_SCHEMA  # noqa: E402
+from .schema import Schema  # noqa: E402
 from .tables import TABLE_FORMATS  # noqa: E402
 from .textfiles import DISK_ERRORS, printable  # noqa: E402
 
@@ -198,8 +199,8 @@ def _using(chosen: DefaultModel | None, quiet: bool = False) -> Iterator[None]:
 
 def _counts_table(counts: dict[str, dict[str, int]]) -> str:
     lines = []
-    for h in HEADS:
-        cells = "  ".join(f"{lab}={counts[h][lab]}" for lab in LABELS[h])
+    for h, by_label in counts.items():
+        cells = "  ".join(f"{lab}={n}" for lab, n in by_label.items())
         lines.append(f"  {h:<9} {cells}")
     return "\n".join(lines)
 
@@ -210,14 +211,25 @@ def _counts_table(counts: dict[str, dict[str, int]]) -> str:
 @click.option("--out", default=None, show_default=_DEFAULT_MODEL, type=click.Path(dir_okay=False),
               help="Where to write the model (and its .sha256 beside it).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-def train(data: tuple[str, ...], out: str | None, seed: int) -> None:
+@click.option("--targets", default=",".join(DEFAULT_SCHEMA.targets), show_default=True, metavar="T1,T2,...",
+              help="The targets to tag stance toward; the data needs a field per target (README: Adding a target).")
+@click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False),
+              help="Your alias lexicon (JSON, the format of the shipped one), merged into the shipped one: "
+                   "a target you give replaces the shipped entry for it.")
+def train(data: tuple[str, ...], out: str | None, seed: int, targets: str, lexicon_path: str | None) -> None:
     """Train a model on labelled sentences and save it."""
+    from .features.mentions import read_lexicon
     from .model.train import train as train_model
 
+    try:
+        schema = Schema.of_targets(targets)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--targets") from None
+    lexicon = read_lexicon(lexicon_path) if lexicon_path else None
     out, chosen = _model_or_default(out)
     paths = list(data) or [str(p) for p in DEFAULT_TRAIN]
     with _using(chosen):
-        result = train_model(paths, out, seed)
+        result = train_model(paths, out, seed, schema=schema, lexicon=lexicon, lexicon_path=lexicon_path)
     meta = result.model.meta
     click.echo(f"trained on {len(result.data)} sentences from {', '.join(paths)}")
     click.echo(_counts_table(result.data.label_counts()))
@@ -289,7 +301,7 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
         results = ((item, {**pred, "explain": model.explain(item.text, explain)["explain"]}) for item, pred in results)
     show = not quiet and (progress if progress is not None else sys.stderr.isatty())
     with output_stream(output, binary=output_format in BINARY_FORMATS) as stream, _progress(show) as bar:
-        writer = make_writer(output_format, stream)
+        writer = make_writer(output_format, stream, model.schema)
         for item, pred in results:
             rec = record(item, pred)
             if output_format == "table":  # no escape sequences or carriage returns to the terminal
@@ -434,19 +446,34 @@ def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | No
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed for --cv training.")
 @click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
               help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
+@click.option("--targets", default=None, metavar="T1,T2,...",
+              help="With --cv: the targets to train for (default russia,us); a saved model scores its own.")
+@click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False),
+              help="With --cv: your alias lexicon, merged into the shipped one (as for train).")
 def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: tuple[str, ...],
                  report_path: str | None, markdown_path: str | None, plots_dir: str | None,
-                 fail_under: tuple[str, ...], seed: int, model_sha256: str | None) -> None:
+                 fail_under: tuple[str, ...], seed: int, model_sha256: str | None,
+                 targets: str | None = None, lexicon_path: str | None = None) -> None:
     """Score a model on labelled sentences, or cross-validate; print a summary, write reports, gate."""
     from .eval import gate, report
     from .eval.evaluate import evaluate
 
     if train_extra and not cv:
         raise click.UsageError("--train-extra only adds training data to --cv folds; without --cv it plays no part")
+    if (targets or lexicon_path) and not cv:
+        raise click.UsageError("--targets and --lexicon choose what --cv trains; a saved model scores its own targets")
+    try:
+        schema = Schema.of_targets(targets) if targets else DEFAULT_SCHEMA
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--targets") from None
+    from .features.mentions import read_lexicon
+
+    lexicon = read_lexicon(lexicon_path) if lexicon_path else None
     floors = gate.parse_floors(fail_under)  # bad floors fail before minutes of work
     model_path, chosen = _model_or_default(model_path)
     with _pinned(model_sha256), _using(None if cv else chosen):  # --cv trains its own models
-        result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed)
+        result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed, schema=schema,
+                          lexicon=lexicon)
     click.echo(report.summary(result))
     if report_path:
         report.write_json(result, report_path)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import DataError, VnstanceError
 from .paths import seeds_dir
-from .schema import HEADS, LABELS
+from .schema import DEFAULT, Schema
 from .textfiles import json_object, numbered_lines
 
 # the checkout's seeds/, or the copy installed in the package (vnstance/paths.py)
@@ -19,7 +19,7 @@ AUTHORED_PATH = SEEDS_DIR / "authored.jsonl"
 AUTHORED_2_PATH = SEEDS_DIR / "authored-2.jsonl"
 ARTICLES_DIR = SEEDS_DIR / "articles"
 DEFAULT_TRAIN: tuple[Path, ...] = (GOLD_PATH, AUTHORED_PATH, AUTHORED_2_PATH)
-REQUIRED = ("id", "doc", "text", *HEADS)
+FIELDS = ("id", "doc", "text")  # and one field per head of the schema
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,17 @@ class Example:
     id: str
     doc: str
     text: str
-    russia: str
-    us: str
-    sentiment: str
+    heads: Mapping[str, str]  # head -> label, for every head of the schema it was read with
     source: str | None = None
 
     def label(self, head: str) -> str:
-        return getattr(self, head)
+        return self.heads[head]
+
+    def __getattr__(self, name: str) -> Any:  # e.russia, e.sentiment: a head's label
+        heads = self.__dict__.get("heads")
+        if heads is not None and name in heads:
+            return heads[name]
+        raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Dataset:
     examples: tuple[Example, ...]
     paths: tuple[str, ...]
     sha256: str  # digest of the files' bytes, in order
+    schema: Schema = DEFAULT  # the heads read from each line
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -62,23 +67,29 @@ class Dataset:
         """A short digest of each (normalised) text: finds a training sentence under another id."""
         return [text_key(t) for t in self.texts]
 
-    def labels(self) -> list[tuple[str, str, str]]:
-        return [(e.russia, e.us, e.sentiment) for e in self.examples]
+    def labels(self) -> list[tuple[str, ...]]:
+        """Each sentence's labels, in the order of the schema's heads."""
+        heads = self.schema.heads
+        return [tuple(e.heads[h] for h in heads) for e in self.examples]
 
     def select(self, indices: Iterable[int]) -> "Dataset":
-        return Dataset(tuple(self.examples[i] for i in indices), self.paths, self.sha256)
+        return Dataset(tuple(self.examples[i] for i in indices), self.paths, self.sha256, self.schema)
 
     def __add__(self, other: "Dataset") -> "Dataset":
+        if other.schema != self.schema:
+            raise VnstanceError(f"cannot join data read with targets {', '.join(self.schema.targets)} and "
+                                f"{', '.join(other.schema.targets)}")
         return Dataset(self.examples + other.examples, self.paths + other.paths,
-                       hashlib.sha256((self.sha256 + other.sha256).encode()).hexdigest())
+                       hashlib.sha256((self.sha256 + other.sha256).encode()).hexdigest(), self.schema)
 
     def column(self, head: str) -> list[str]:
         return [e.label(head) for e in self.examples]
 
     def label_counts(self) -> dict[str, dict[str, int]]:
-        counts = {h: {lab: 0 for lab in LABELS[h]} for h in HEADS}
+        labels = self.schema.labels
+        counts = {h: {lab: 0 for lab in labels[h]} for h in self.schema.heads}
         for e in self.examples:
-            for h in HEADS:
+            for h in self.schema.heads:
                 counts[h][e.label(h)] += 1
         return counts
 
@@ -98,36 +109,40 @@ def training_overlap(meta: dict, data: Dataset) -> dict | None:
     return {"in_training": len(seen), "scored": len(data), "ids": [data.ids[i] for i in seen]}
 
 
-def _parse(path: str | Path, no: int, line: str, seen: dict[str, str]) -> Example:
+def _parse(path: str | Path, no: int, line: str, seen: dict[str, str], schema: Schema = DEFAULT) -> Example:
     from .features.normalize import normalize  # imports underthesea: not at start-up (`vnstance --help`)
 
     obj = json_object(path, no, line)
-    missing = [k for k in REQUIRED if k not in obj]
+    required = (*FIELDS, *schema.heads)
+    missing = [k for k in required if k not in obj]
     if missing:
         raise DataError(path, no, f"missing field(s): {', '.join(missing)}")
-    for k in (*REQUIRED, "source"):
+    for k in (*required, "source"):
         if k in obj and not isinstance(obj[k], str):
             raise DataError(path, no, f"field {k!r} must be a string")
     if not obj["text"].strip():
         raise DataError(path, no, "blank text")
-    for h in HEADS:
-        if obj[h] not in LABELS[h]:
-            allowed = ", ".join(LABELS[h])
+    labels = schema.labels
+    for h in schema.heads:
+        if obj[h] not in labels[h]:
+            allowed = ", ".join(labels[h])
             raise DataError(path, no, f"unknown {h} label {obj[h]!r} (allowed: {allowed})")
     if obj["id"] in seen:
         raise DataError(path, no, f"duplicate id {obj['id']!r} (first at {seen[obj['id']]})")
     seen[obj["id"]] = f"{path}:{no}"
     return Example(
         id=obj["id"], doc=obj["doc"], text=normalize(obj["text"]),
-        russia=obj["russia"], us=obj["us"], sentiment=obj["sentiment"],
+        heads={h: obj[h] for h in schema.heads},
         source=obj.get("source"),
     )
 
 
-def load_labelled(paths: Sequence[str | Path] | str | Path) -> Dataset:
+def load_labelled(paths: Sequence[str | Path] | str | Path, schema: Schema = DEFAULT) -> Dataset:
     """Load and validate labelled JSONL files, concatenated in order.
 
-    Ids must be unique across all files. Texts are normalised (NFC, tone marks).
+    Every line has a field per head of ``schema`` (a three-target schema's data has a
+    ``china`` field too); fields of other heads are ignored. Ids must be unique across all
+    files. Texts are normalised (NFC, tone marks).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -140,8 +155,8 @@ def load_labelled(paths: Sequence[str | Path] | str | Path) -> Dataset:
         for no, line in numbered_lines(path, tap=digest.update):
             if not line.strip():
                 continue
-            examples.append(_parse(path, no, line, seen))
+            examples.append(_parse(path, no, line, seen, schema))
     if not examples:
         raise VnstanceError(f"empty data: no labelled sentences in {', '.join(map(str, paths))}")
-    return Dataset(tuple(examples), tuple(str(p) for p in paths), digest.hexdigest())
+    return Dataset(tuple(examples), tuple(str(p) for p in paths), digest.hexdigest(), schema)
 

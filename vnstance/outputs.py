@@ -11,14 +11,20 @@ from typing import IO, Any, Iterator
 
 from .errors import VnstanceError
 from .inputs import Item
-from .schema import HEADS, LABELS, TARGETS
+from .schema import DEFAULT, Schema
 from .textfiles import atomic_file
 
 OUTPUT_FORMATS = ("jsonl", "table", "csv", "parquet")
 BINARY_FORMATS = ("parquet",)
-# The flat columns that follow the passed-through ones, in order (CSV, Parquet, predict_frame).
-PREDICTION_COLUMNS = ("text", *HEADS, *(f"{t}_mentions" for t in TARGETS),
-                      *(f"{h}_{lab}" for h in HEADS for lab in LABELS[h]))
+
+
+def prediction_columns(schema: Schema = DEFAULT) -> tuple[str, ...]:
+    """The flat columns that follow the passed-through ones, in order (CSV, Parquet, predict_frame)."""
+    return ("text", *schema.heads, *(f"{t}_mentions" for t in schema.targets),
+            *(f"{h}_{lab}" for h in schema.heads for lab in schema.labels[h]))
+
+
+PREDICTION_COLUMNS = prediction_columns(DEFAULT)  # the default two-target model's
 
 
 def record(item: Item, pred: dict[str, Any]) -> dict[str, Any]:
@@ -28,20 +34,22 @@ def record(item: Item, pred: dict[str, Any]) -> dict[str, Any]:
 
 def flat_record(rec: dict[str, Any]) -> dict[str, Any]:
     """One output object with its nested ``mentions`` and ``scores`` spread into columns:
-    ``russia_mentions`` (a list), ``russia_favor``, ..., ``sentiment_positive``, ..."""
+    ``russia_mentions`` (a list), ``russia_favor``, ..., ``sentiment_positive``, ...: one
+    column per target and label the record holds, so a three-target model's rows get
+    ``china_mentions`` and ``china_favor`` too."""
     flat = {k: v for k, v in rec.items() if k not in ("mentions", "scores")}
-    for t in TARGETS:
-        flat[f"{t}_mentions"] = rec["mentions"][t]
-    for h in HEADS:
-        for lab in LABELS[h]:
-            flat[f"{h}_{lab}"] = rec["scores"][h][lab]
+    for t, mentions in rec["mentions"].items():
+        flat[f"{t}_mentions"] = mentions
+    for h, scores in rec["scores"].items():
+        for lab, score in scores.items():
+            flat[f"{h}_{lab}"] = score
     return flat
 
 
 class CsvWriter:
     """A header from the first row's columns, then one line a sentence; mentions joined by '; '."""
 
-    def __init__(self, stream: IO[str], delimiter: str = ",") -> None:
+    def __init__(self, stream: IO[str], delimiter: str = ",", schema: Schema = DEFAULT) -> None:
         import csv
 
         self.stream = stream
@@ -52,7 +60,7 @@ class CsvWriter:
 
     def write(self, rec: dict[str, Any]) -> None:
         flat = flat_record(rec)
-        for t in TARGETS:
+        for t in rec["mentions"]:
             flat[f"{t}_mentions"] = "; ".join(flat[f"{t}_mentions"])
         self.rows += 1
         if self.writer is None:
@@ -76,7 +84,7 @@ class ParquetWriter:
 
     BATCH = 4096
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], schema: Schema = DEFAULT) -> None:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -84,6 +92,8 @@ class ParquetWriter:
             raise VnstanceError("Parquet output needs the tables extra: pip install 'vnstance[tables]'") from None
         self.pa, self.pq = pa, pq
         self.stream = stream
+        self.columns = prediction_columns(schema)
+        self.heads, self.targets = schema.heads, schema.targets
         self.rows: list[dict[str, Any]] = []
         self.writer: Any = None
         self.schema: Any = None
@@ -91,11 +101,11 @@ class ParquetWriter:
 
     def _fixed(self, name: str):
         pa = self.pa
-        if name in ("text", "id", *HEADS):
+        if name in ("text", "id", *self.heads):
             return pa.string()
-        if name.endswith("_mentions") and name[: -len("_mentions")] in TARGETS:
+        if name.endswith("_mentions") and name[: -len("_mentions")] in self.targets:
             return pa.list_(pa.string())
-        if name in PREDICTION_COLUMNS:
+        if name in self.columns:
             return pa.float64()
         return None
 
@@ -133,7 +143,7 @@ class ParquetWriter:
         self._flush()
         if self.writer is None:  # no rows at all: an empty file with the prediction columns
             pa = self.pa
-            self.schema = pa.schema([pa.field(c, self._fixed(c)) for c in PREDICTION_COLUMNS])
+            self.schema = pa.schema([pa.field(c, self._fixed(c)) for c in self.columns])
             self.writer = self.pq.ParquetWriter(self.stream, self.schema, compression="zstd")
         self.writer.close()
 
@@ -141,25 +151,28 @@ class ParquetWriter:
 class TableWriter:
     """Aligned columns, one sentence a line, the text cut to the terminal width."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], schema: Schema = DEFAULT) -> None:
         self.stream = stream
         self.width = shutil.get_terminal_size((120, 24)).columns
         self.started = False
+        self.targets = schema.targets
 
     def write(self, rec: dict[str, Any]) -> None:
         if not self.started:
-            self.stream.write(f"{'ID':<24} {'RUSSIA':<8} {'US':<8} {'SENTIMENT':<9} TEXT\n")
+            self.stream.write(f"{'ID':<24} " + "".join(f"{t.upper():<8} " for t in self.targets)
+                              + f"{'SENTIMENT':<9} TEXT\n")
             self.started = True
         ident = str(rec.get("id", ""))[-24:]
         text = rec["text"]
-        room = max(20, self.width - 54)
+        room = max(20, self.width - 36 - 9 * len(self.targets))
         if len(text) > room:
             text = text[: room - 1] + "…"
-        self.stream.write(f"{ident:<24} {rec['russia']:<8} {rec['us']:<8} {rec['sentiment']:<9} {text}\n")
+        self.stream.write(f"{ident:<24} " + "".join(f"{rec[t]:<8} " for t in self.targets)
+                          + f"{rec['sentiment']:<9} {text}\n")
 
 
 class JsonlWriter:
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], schema: Schema = DEFAULT) -> None:
         self.stream = stream
 
     def write(self, rec: dict[str, Any]) -> None:
@@ -178,6 +191,8 @@ def output_stream(path: str | None, binary: bool = False) -> Iterator[IO[Any]]:
         yield f
 
 
-def make_writer(fmt: str, stream: IO[Any]) -> Any:
-    """The writer for an output format; call ``close`` (if it has one) after the last row."""
-    return {"table": TableWriter, "csv": CsvWriter, "parquet": ParquetWriter}.get(fmt, JsonlWriter)(stream)
+def make_writer(fmt: str, stream: IO[Any], schema: Schema = DEFAULT) -> Any:
+    """The writer for an output format, for rows of a model of ``schema``; call ``close`` (if
+    it has one) after the last row."""
+    cls = {"table": TableWriter, "csv": CsvWriter, "parquet": ParquetWriter}.get(fmt, JsonlWriter)
+    return cls(stream, schema=schema)

@@ -19,12 +19,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import ClientDisconnect
 
@@ -32,6 +32,7 @@ from . import __version__
 from .errors import VnstanceError
 from .features.articles import article_sentences
 from .model.api import MAX_SENTENCE_CHARS, Model, load_model, settle
+from .schema import Schema
 from .textfiles import BOM, JsonError, loads_limited
 
 access_log = logging.getLogger("vnstance.access")
@@ -60,34 +61,23 @@ class PredictRequest(BaseModel):
         return self
 
 
-class Scores(BaseModel):
-    russia: dict[str, float]
-    us: dict[str, float]
-    sentiment: dict[str, float]
-
-
-class Mentions(BaseModel):
-    russia: list[str]
-    us: list[str]
-
-
-class Result(BaseModel):
-    text: str
-    russia: str
-    us: str
-    sentiment: str
-    mentions: Mentions
-    scores: Scores
-
-
 class ModelRef(BaseModel):
     id: str = Field(description="SHA-256 of the model file")
     version: str = Field(description="vnstance version")
 
 
-class PredictResponse(BaseModel):
-    model: ModelRef
-    results: list[Result]
+def response_model(schema: Schema) -> type[BaseModel]:
+    """The /v1/predict response for a model of ``schema``: one field per head (its labels as an
+    enum), per target in ``mentions``, per head in ``scores``. Built from the schema, so a
+    three-target model's answers carry the third target instead of losing it to a fixed model."""
+    def label(h: str) -> Any:
+        return Literal[tuple(schema.labels[h])]  # type: ignore[misc]
+
+    scores = create_model("Scores", **{h: (dict[label(h), float], ...) for h in schema.heads})  # type: ignore
+    mentions = create_model("Mentions", **{t: (list[str], ...) for t in schema.targets})  # type: ignore
+    result = create_model("Result", text=(str, ...), **{h: (label(h), ...) for h in schema.heads},  # type: ignore
+                          mentions=(mentions, ...), scores=(scores, ...))
+    return create_model("PredictResponse", model=(ModelRef, ...), results=(list[result], ...))  # type: ignore
 
 
 class ErrorBody(BaseModel):
@@ -150,10 +140,12 @@ def create_app(model: Model, limits: Limits = Limits(), allowed_hosts: Sequence[
     """
     limits = Limits(**{**asdict(limits), "max_chars": min(limits.max_chars, MAX_SENTENCE_CHARS)})
     app = FastAPI(title="vnstance", version=__version__, docs_url=None, redoc_url=None,
-                  description="Stance toward Russia and the US, and sentiment, for Vietnamese news sentences.")
+                  description=f"Stance toward each of {', '.join(model.schema.targets)}, and sentiment, "
+                              "for Vietnamese news sentences.")
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     ref = {"id": model.sha256 or "", "version": __version__}
+    PredictResponse = response_model(model.schema)
     bad_input = {status: {"model": ErrorResponse} for status in (400, 408, 413, 415, 422)}
 
     @app.middleware("http")
@@ -184,7 +176,7 @@ def create_app(model: Model, limits: Limits = Limits(), allowed_hosts: Sequence[
     def model_info() -> dict[str, Any]:
         """Labels, versions, training data digest, options, and eval figures if recorded."""
         meta = model.meta
-        return {"id": ref["id"], "version": __version__, "labels": meta.get("labels"),
+        return {"id": ref["id"], "version": __version__, "schema": model.schema.to_dict(), "labels": meta.get("labels"),
                 "versions": meta.get("versions"), "data": public_meta(meta), "options": meta.get("options"),
                 "trained_at": meta.get("trained_at"), "eval": meta.get("eval"), "limits": asdict(limits)}
 

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..schema import HEADS, LABELS
+from ..schema import DEFAULT, Schema
 from .metrics import f_avg, head_metrics
 
 DRAWS = 1000
@@ -14,8 +14,9 @@ SEED = 0
 
 
 def intervals(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]], draws: int = DRAWS,
-              seed: int = SEED, level: float = 0.95) -> dict[str, list[float]]:
+              seed: int = SEED, level: float = 0.95, schema: Schema = DEFAULT) -> dict[str, list[float]]:
     """Percentile intervals for f_avg and each head's macro F1, resampling sentences with replacement."""
+    HEADS, LABELS = schema.heads, schema.labels
     n = len(gold[HEADS[0]])
     rng = np.random.default_rng(seed)
     g = {h: np.asarray(gold[h], dtype=object) for h in HEADS}
@@ -25,7 +26,7 @@ def intervals(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]], dr
         idx = rng.integers(0, n, n)
         gs = {h: list(g[h][idx]) for h in HEADS}
         ps = {h: list(p[h][idx]) for h in HEADS}
-        samples["f_avg"].append(f_avg(gs, ps))
+        samples["f_avg"].append(f_avg(gs, ps, schema))
         for h in HEADS:
             samples[h].append(head_metrics(gs[h], ps[h], LABELS[h])["macro_f1"])
     lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 from ..dataset import SEEDS_DIR
 from ..errors import DataError, VnstanceError
 from ..features.normalize import normalize
-from ..schema import HEADS, LABELS
+from ..schema import DEFAULT, Schema
 from ..textfiles import json_object, numbered_lines
 
 CASES_PATH = SEEDS_DIR / "contrast.jsonl"
@@ -42,7 +42,8 @@ class Case:
     same: tuple[str, ...]  # heads that must agree across texts
 
 
-def _labels(path, no: int, expect: Any) -> dict[str, tuple[str, ...]]:
+def _labels(path, no: int, expect: Any, schema: Schema = DEFAULT) -> dict[str, tuple[str, ...]]:
+    HEADS, LABELS = schema.heads, schema.labels
     if not isinstance(expect, dict) or not expect:
         raise DataError(path, no, "'expect' must be a non-empty object of head -> label(s)")
     out = {}
@@ -57,8 +58,9 @@ def _labels(path, no: int, expect: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def load_cases(path: str | Path = CASES_PATH) -> list[Case]:
-    """Read and validate a contrast set; errors name the file and line."""
+def load_cases(path: str | Path = CASES_PATH, schema: Schema = DEFAULT) -> list[Case]:
+    """Read and validate a contrast set against ``schema`` (the tested model's); errors name the file and line."""
+    HEADS = schema.heads
     cases: list[Case] = []
     seen: set[str] = set()
     for no, line in numbered_lines(path):
@@ -75,7 +77,7 @@ def load_cases(path: str | Path = CASES_PATH) -> list[Case]:
             if not isinstance(obj["text"], str) or not obj["text"].strip():
                 raise DataError(path, no, "'text' must be a non-empty string")
             texts, same = (obj["text"],), ()
-            expect = _labels(path, no, obj.get("expect"))
+            expect = _labels(path, no, obj.get("expect"), schema)
         elif "texts" in obj:
             texts = obj["texts"]
             if not isinstance(texts, list) or len(texts) < 2 or not all(isinstance(t, str) and t.strip() for t in texts):
@@ -83,7 +85,7 @@ def load_cases(path: str | Path = CASES_PATH) -> list[Case]:
             same = obj.get("same")
             if not isinstance(same, list) or not same or any(h not in HEADS for h in same):
                 raise DataError(path, no, f"'same' must list heads among {', '.join(HEADS)}")
-            expect = _labels(path, no, obj["expect"]) if "expect" in obj else {}
+            expect = _labels(path, no, obj["expect"], schema) if "expect" in obj else {}
         else:
             raise DataError(path, no, "a case needs 'text' and 'expect', or 'texts' and 'same'")
         cases.append(Case(obj["id"], obj["test_type"], tuple(normalize(t) for t in texts), expect, tuple(same)))
@@ -92,8 +94,10 @@ def load_cases(path: str | Path = CASES_PATH) -> list[Case]:
     return cases
 
 
-def run_cases(cases: Sequence[Case], predict: Callable[[list[str]], list[dict[str, Any]]]) -> dict[str, Any]:
-    """Score cases with ``predict`` (sentences -> rows with one label per head)."""
+def run_cases(cases: Sequence[Case], predict: Callable[[list[str]], list[dict[str, Any]]],
+              heads: Sequence[str] = DEFAULT.heads) -> dict[str, Any]:
+    """Score cases with ``predict`` (sentences -> rows with one label per head of ``heads``)."""
+    HEADS = heads
     texts = sorted({t for c in cases for t in c.texts})
     rows = dict(zip(texts, predict(texts)))
     by_type: dict[str, dict[str, int]] = {}
@@ -121,9 +125,9 @@ def check(model_path: str | Path, cases_path: str | Path = CASES_PATH) -> dict[s
     """Run the contrast set through a saved model: the report of ``vnstance check``."""
     from ..model.api import load_model
 
-    cases = load_cases(cases_path)  # a bad case file fails before the model loads
     model = load_model(model_path)
-    report = run_cases(cases, model.predict)
+    cases = load_cases(cases_path, model.schema)  # heads and labels: the model's
+    report = run_cases(cases, model.predict, model.schema.heads)
     return {"schema": SCHEMA, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "model": {"path": str(model_path), "sha256": model.sha256}, "cases_path": str(cases_path), **report}
 

@@ -17,7 +17,6 @@ from ..errors import VnstanceError
 from ..model.tagger import labels_of
 from .baselines import majority
 from ..model.train import fit
-from ..schema import HEADS, LABELS
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Fold:
 @dataclass(frozen=True)
 class CVResult:
     pred: dict[str, list[str]]
-    proba: dict[str, np.ndarray]  # head -> (n, k), columns in LABELS[head] order
+    proba: dict[str, np.ndarray]  # head -> (n, k), columns in the schema's label order
     folds: tuple[Fold, ...]
 
 
@@ -53,8 +52,10 @@ def cross_validate(data: Dataset, extra: Dataset | None = None, seed: int = 0, *
     if len(groups) < 2:
         raise VnstanceError("cross-validation needs at least two doc groups in the scored data")
     n = len(data)
-    pred = {h: [""] * n for h in HEADS}
-    proba = {h: np.zeros((n, len(LABELS[h]))) for h in HEADS}
+    schema = data.schema
+    heads = schema.heads
+    pred = {h: [""] * n for h in heads}
+    proba = {h: np.zeros((n, len(schema.labels[h]))) for h in heads}
     folds = []
     for g in groups:
         test = [i for i, e in enumerate(data.examples) if e.doc == g]
@@ -63,14 +64,14 @@ def cross_validate(data: Dataset, extra: Dataset | None = None, seed: int = 0, *
             train = train + extra
         pipe = fit(train, seed, **params)
         probs = pipe.predict_proba([data.examples[i].text for i in test])
-        labels = labels_of(probs)
-        for k, h in enumerate(HEADS):
+        labels = labels_of(probs, schema)
+        for k, h in enumerate(heads):
             proba[h][test] = probs[k]
             for row, i in enumerate(test):
                 pred[h][i] = labels[row, k]
         folds.append(Fold(
             group=g, scored_ids=tuple(data.examples[i].id for i in test),
             train_ids=frozenset(e.id for e in train.examples), train_groups=frozenset(train.groups),
-            majority=majority(train.label_counts()),
+            majority=majority(train.label_counts(), schema),
         ))
     return CVResult(pred, proba, tuple(folds))

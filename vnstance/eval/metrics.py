@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..schema import HEADS, LABELS, TARGETS
+from ..schema import DEFAULT, Schema
 from .scores import false_alarm_rate
 
 STANCE_POLES = ("favor", "against")
@@ -50,9 +50,10 @@ def head_metrics(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]
     }
 
 
-def f_avg(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]]) -> float:
-    """SemEval-2016 Task 6: the mean F1 of favor and against over both targets (four F1 values)."""
-    values = [prf(gold[t], pred[t], pole)[2] for t in TARGETS for pole in STANCE_POLES]
+def f_avg(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]], schema: Schema = DEFAULT) -> float:
+    """SemEval-2016 Task 6: the mean F1 of favor and against over the schema's targets (two
+    F1 values a target: four for Russia and the US)."""
+    values = [prf(gold[t], pred[t], pole)[2] for t in schema.targets for pole in STANCE_POLES]
     return sum(values) / len(values)
 
 
@@ -64,12 +65,14 @@ def mention_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float
     return {"precision": precision, "recall": recall, "f1": f1, "support": support}
 
 
-def all_metrics(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]]) -> dict[str, Any]:
-    alarms = false_alarm_rate(gold, pred)
-    out: dict[str, Any] = {"f_avg": f_avg(gold, pred), "false_alarm": alarms["pooled"]}
-    for h in HEADS:
-        out[h] = head_metrics(gold[h], pred[h], LABELS[h])
-        if h in alarms:
+def all_metrics(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]],
+                schema: Schema = DEFAULT) -> dict[str, Any]:
+    """Every metric of the report, for each head of ``schema`` (the scored model's)."""
+    alarms = false_alarm_rate(gold, pred, schema)
+    out: dict[str, Any] = {"f_avg": f_avg(gold, pred, schema), "false_alarm": alarms["pooled"]}
+    for h in schema.heads:
+        out[h] = head_metrics(gold[h], pred[h], schema.labels[h])
+        if h in schema.targets:
             out[h]["false_alarm"] = alarms[h]
-    out["mentions"] = {t: mention_metrics(gold[t], pred[t]) for t in TARGETS}
+    out["mentions"] = {t: mention_metrics(gold[t], pred[t]) for t in schema.targets}
     return out

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import VnstanceError
 from ..model.artifact import write_atomic
-from ..schema import HEADS
+from ..schema import Schema
 from .evaluate import ERRORS_IN_MARKDOWN
 
 
@@ -16,9 +16,16 @@ def _ci(v: list[float]) -> str:
     return f"[{v[0]:.3f}, {v[1]:.3f}]"
 
 
+def report_schema(report: dict[str, Any]) -> Schema:
+    """The schema of the scored model (recorded in the report; older reports: the default)."""
+    return Schema.from_dict((report.get("model") or {}).get("schema"))
+
+
 def summary(report: dict[str, Any]) -> str:
     """Compact: per-label precision and recall per head, macro F1, and f_avg with its interval."""
     m = report["metrics"]
+    schema = report_schema(report)
+    HEADS = schema.heads
     how = ("cross-validated, leave one doc group out" if report["mode"] == "cv"
            else f"model {report['model'].get('path')}")
     lines = [f"{report['data']['sentences']} sentences from {', '.join(report['data']['paths'])} ({how})",
@@ -30,7 +37,7 @@ def summary(report: dict[str, Any]) -> str:
                      f"{m[h]['macro_f1']:>7.3f}  95% CI {_ci(m[h]['macro_f1_ci'])}")
     b = report["baselines"]
     lines.append(f"false alarms (neutral/none slots given favor/against): {m['false_alarm']:.3f} pooled, "
-                 f"russia {m['russia']['false_alarm']:.3f}, us {m['us']['false_alarm']:.3f}")
+                 + ", ".join(f"{t} {m[t]['false_alarm']:.3f}" for t in schema.targets))
     lines.append(f"f_avg {m['f_avg']:.3f}  95% CI {_ci(m['f_avg_ci'])}   "
                  f"keyword rule {b['keyword']['f_avg']:.3f} (margin {report['margins']['keyword']['f_avg']:+.3f}), "
                  f"majority {b['majority']['f_avg']:.3f}")
@@ -41,6 +48,9 @@ def summary(report: dict[str, Any]) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     m = report["metrics"]
+    schema = report_schema(report)
+    targets, HEADS = schema.targets, schema.heads
+    both = "both targets" if len(targets) == 2 else f"the {len(targets)} targets"
     mode = "cross-validated (leave one doc group out)" if report["mode"] == "cv" else "saved model"
     out = [f"# vnstance evaluation ({mode})", "",
            f"- Data: {', '.join(report['data']['paths'])} ({report['data']['sentences']} sentences, "
@@ -53,17 +63,18 @@ def markdown(report: dict[str, Any]) -> str:
     out += [f"- Created: {report['created_at']}", "",
             "## Headline", "",
             f"**f_avg = {m['f_avg']:.3f}** (95% bootstrap CI {_ci(m['f_avg_ci'])}): the mean F1 of `favor` and "
-            "`against` over both targets (SemEval-2016 Task 6).", "",
-            f"**False alarms = {m['false_alarm']:.3f}** (russia {m['russia']['false_alarm']:.3f}, us "
-            f"{m['us']['false_alarm']:.3f}): the share of target slots whose gold is `neutral` or `none` that get "
+            f"`against` over {both} (SemEval-2016 Task 6).", "",
+            f"**False alarms = {m['false_alarm']:.3f}** ("
+            + ", ".join(f"{t} {m[t]['false_alarm']:.3f}" for t in targets)
+            + "): the share of target slots whose gold is `neutral` or `none` that get "
             "`favor` or `against` (lower is better).", "",
-            "| system | f_avg | false alarms | russia macro F1 | us macro F1 | sentiment macro F1 |",
-            "|---|---:|---:|---:|---:|---:|",
-            f"| model | {m['f_avg']:.3f} | {m['false_alarm']:.3f} | {m['russia']['macro_f1']:.3f} | "
-            f"{m['us']['macro_f1']:.3f} | {m['sentiment']['macro_f1']:.3f} |"]
+            "| system | f_avg | false alarms | " + " | ".join(f"{h} macro F1" for h in HEADS) + " |",
+            "|---|---:|---:|" + "---:|" * len(HEADS),
+            f"| model | {m['f_avg']:.3f} | {m['false_alarm']:.3f} | "
+            + " | ".join(f"{m[h]['macro_f1']:.3f}" for h in HEADS) + " |"]
     for name, b in report["baselines"].items():
-        out.append(f"| {name} baseline | {b['f_avg']:.3f} | {b['false_alarm']:.3f} | {b['russia']['macro_f1']:.3f} | "
-                   f"{b['us']['macro_f1']:.3f} | {b['sentiment']['macro_f1']:.3f} |")
+        out.append(f"| {name} baseline | {b['f_avg']:.3f} | {b['false_alarm']:.3f} | "
+                   + " | ".join(f"{b[h]['macro_f1']:.3f}" for h in HEADS) + " |")
     for name, mg in report["margins"].items():
         verdict = "beats" if mg["f_avg"] > 0 else "**does not beat**"
         out.append("")
@@ -115,7 +126,7 @@ def write_plots(report: dict[str, Any], folder: str | Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for h in HEADS:
+    for h in report_schema(report).heads:
         conf = report["metrics"][h]["confusion"]
         labels, matrix = conf["labels"], conf["matrix"]
         fig, ax = plt.subplots(figsize=(4.5, 4))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..schema import TARGETS
+from ..schema import DEFAULT, Schema
 
 QUIET = ("neutral", "none")  # gold that carries no attitude
 POLES = ("favor", "against")
@@ -16,11 +16,12 @@ def false_alarms(gold: Sequence[str], pred: Sequence[str]) -> tuple[int, int]:
     return sum(1 for p in quiet if p in POLES), len(quiet)
 
 
-def false_alarm_rate(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]]) -> dict[str, float]:
+def false_alarm_rate(gold: dict[str, Sequence[str]], pred: dict[str, Sequence[str]],
+                     schema: Schema = DEFAULT) -> dict[str, float]:
     """The share of target slots whose gold is ``neutral``/``none`` that get ``favor``/``against``:
-    per target, and pooled over both targets' slots (0 where there is no such slot)."""
+    per target of ``schema``, and pooled over all targets' slots (0 where there is no such slot)."""
     out, hits, total = {}, 0, 0
-    for t in TARGETS:
+    for t in schema.targets:
         h, n = false_alarms(gold[t], pred[t])
         out[t] = h / n if n else 0.0
         hits, total = hits + h, total + n

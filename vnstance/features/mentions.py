@@ -1,4 +1,4 @@
-"""Target mentions: where a segmented sentence refers to Russia or to the United States.
+"""Target mentions: where a segmented sentence refers to one of the targets (Russia, the US...).
 
 Aliases are matched on the syllables of underthesea's words, with case: "Mỹ" never matches
 "thẩm mỹ" or "mỹ phẩm". underthesea often glues a country to a neighbouring word ("Mỹ nối",
@@ -9,7 +9,8 @@ known heads ("Nước Nga", "Người Mỹ"). Person names and distinctive place
 "Kremlin", "Washington") are exempt from that rule. Context lists catch what segmentation
 leaves ambiguous: phrases such as "chị Nga", "châu Mỹ", "Mỹ nhân" or "giải Mỹ mở rộng" (the
 US Open) block any alias inside them.
-The lexicon is data: lexicon/targets.json, documented in lexicon/README.md.
+The lexicon is data: lexicon/targets.json, documented in lexicon/README.md; a user's own
+file (``vnstance train --lexicon``) is merged into it (``merge_lexicons``).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from typing import Sequence
+from typing import Any, Sequence
 
-from ..schema import TARGETS
+from ..errors import VnstanceError
+from ..schema import DEFAULT
 
 _HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
@@ -63,12 +65,20 @@ class Lexicon:
             object.__setattr__(self, name, index)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Lexicon":
+    def from_dict(cls, data: dict, targets: Sequence[str] = DEFAULT.targets) -> "Lexicon":
+        """The aliases of ``targets`` (the lexicon's other targets are not looked for).
+        Raises VnstanceError when a target has no aliases in ``data``."""
+        for target in targets:
+            entry = data.get(target)
+            if not isinstance(entry, dict) or not (entry.get("words") or entry.get("names")):
+                raise VnstanceError(
+                    f"the alias lexicon has no aliases for target {target!r}: give --lexicon a JSON file with "
+                    f'{{"{target}": {{"words": [...], "names": [...]}}}} (see README, "Adding a target")')
         aliases = [
             _Alias(target, tuple(_syllables(alias)), kind == "names")
-            for target in TARGETS
+            for target in targets
             for kind in ("words", "names")
-            for alias in data[target][kind]
+            for alias in data[target].get(kind, ())
         ]
         aliases.sort(key=lambda a: -len(a.syllables))  # longest first
         blocking = tuple(tuple(_syllables(p)) for p in data["not_mentions"]["phrases"])
@@ -81,9 +91,58 @@ def _syllables(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
+def shipped_lexicon() -> dict[str, Any]:
+    """The package's lexicon/targets.json, as data."""
     text = resources.files("vnstance.features").joinpath("lexicon/targets.json").read_text("utf-8")
-    return Lexicon.from_dict(json.loads(text))
+    return json.loads(text)
+
+
+def merge_lexicons(base: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
+    """``extra`` (a user's lexicon, same format as targets.json) merged into ``base``: a target
+    given in ``extra`` replaces ``base``'s entry for it whole; ``not_mentions.phrases`` and
+    ``heads.words`` are added to ``base``'s."""
+    if not extra:
+        return base
+    out = {k: v for k, v in base.items()}
+    for key, value in extra.items():
+        if key in ("not_mentions", "heads"):
+            field = "phrases" if key == "not_mentions" else "words"
+            out[key] = {**base.get(key, {}), field: [*base.get(key, {}).get(field, []), *value.get(field, [])]}
+        elif not key.startswith("_"):
+            out[key] = value
+    return out
+
+
+def check_lexicon(data: Any, where: str) -> dict[str, Any]:
+    """A user's lexicon file's content, checked for shape; VnstanceError naming ``where``."""
+    if not isinstance(data, dict):
+        raise VnstanceError(f"{where}: a lexicon is a JSON object keyed by target")
+    for key, value in data.items():
+        if key.startswith("_"):
+            continue
+        fields = {"not_mentions": ("phrases",), "heads": ("words",)}.get(key, ("words", "names"))
+        if not isinstance(value, dict) or any(k not in fields for k in value if not k.startswith("_")):
+            raise VnstanceError(f"{where}: {key!r} must be an object with {' and/or '.join(map(repr, fields))}")
+        for k in fields:
+            if not isinstance(value.get(k, []), list) or not all(isinstance(a, str) and a.strip()
+                                                                  for a in value.get(k, [])):
+                raise VnstanceError(f"{where}: {key}.{k} must be a list of non-empty strings")
+    return data
+
+
+@lru_cache(maxsize=8)
+def _cached(targets: tuple[str, ...], extra_json: str | None) -> Lexicon:
+    extra = json.loads(extra_json) if extra_json else None
+    return Lexicon.from_dict(merge_lexicons(shipped_lexicon(), extra), targets)
+
+
+def load_lexicon(targets: Sequence[str] = DEFAULT.targets, extra: dict[str, Any] | None = None) -> Lexicon:
+    """The shipped lexicon, with ``extra`` merged in (``merge_lexicons``), for ``targets``."""
+    return _cached(tuple(targets), json.dumps(extra, sort_keys=True, ensure_ascii=False) if extra else None)
+
+
+def default_lexicon() -> Lexicon:
+    return load_lexicon()
 
 
 def _same(syllable: str, alias: str) -> bool:
@@ -196,3 +255,18 @@ def _inside_other_name(s: int, e: int, syl: list[str], word_of: list[int], taken
     if all(o.isupper() for o in others):  # an all-caps headline, not a name
         return False
     return all(o[:1].isupper() and o not in heads for o in others)
+
+
+def read_lexicon(path: str) -> dict[str, Any]:
+    """A user's lexicon file (JSON, the format of lexicon/targets.json; README "Adding a
+    target"), checked; VnstanceError naming the file (and line, for bad JSON)."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise VnstanceError(f"{path}: cannot read the lexicon ({e.__class__.__name__}: {e})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise VnstanceError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    return check_lexicon(data, str(path))

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 
 from ..errors import VnstanceError
 from ..features.articles import article_sections
-from ..schema import HEADS, LABELS, TARGETS
+from ..schema import Schema
 from . import artifact
 from .tagger import labels_of
 
@@ -31,8 +31,18 @@ class Model:
     meta: dict[str, Any] = field(default_factory=dict)
     sha256: str | None = None
 
+    @property
+    def schema(self) -> Schema:
+        """The targets and labels this model was trained for: recorded in its metadata; a model
+        saved before models recorded one has its tagger's targets (the default schema)."""
+        recorded = self.meta.get("schema")
+        if recorded:
+            return Schema.from_dict(recorded)
+        return Schema(tuple(self.pipeline.named_steps["tagger"].targets))
+
     def predict(self, sentences: Iterable[str]) -> list[dict[str, Any]]:
-        """Label each sentence: ``text``, the three heads, ``mentions`` and ``scores``."""
+        """Label each sentence: ``text``, a label per head of ``self.schema`` (each target and
+        sentiment), ``mentions`` and ``scores``."""
         if isinstance(sentences, (str, bytes)):
             raise TypeError("Model.predict takes a list of sentences, not one string: predict([text])")
         texts = list(sentences)
@@ -42,13 +52,15 @@ class Model:
                                     f"{MAX_SENTENCE_CHARS:,}: split it into sentences first")
         prepared = self.pipeline.named_steps["prepare"].transform(texts)
         probas = self.pipeline.named_steps["tagger"].predict_proba(prepared)
-        labels = labels_of(probas).tolist()
+        schema = self.schema
+        heads, targets, head_labels = schema.heads, schema.targets, schema.labels
+        labels = labels_of(probas, schema).tolist()
         rounded = [np.round(p, 4).tolist() for p in probas]  # one numpy call per head, not one per score
         out = []
         for i, p in enumerate(prepared):
-            row: dict[str, Any] = {"text": p.text, **dict(zip(HEADS, labels[i]))}
-            row["mentions"] = {t: p.mentions_of(t) for t in TARGETS}
-            row["scores"] = {h: dict(zip(LABELS[h], rounded[k][i])) for k, h in enumerate(HEADS)}
+            row: dict[str, Any] = {"text": p.text, **dict(zip(heads, labels[i]))}
+            row["mentions"] = {t: p.mentions_of(t) for t in targets}
+            row["scores"] = {h: dict(zip(head_labels[h], rounded[k][i])) for k, h in enumerate(heads)}
             out.append(row)
         return out
 
@@ -92,8 +104,9 @@ class Model:
         prepared = self.pipeline.named_steps["prepare"].transform([text])[0]
         tagger = self.pipeline.named_steps["tagger"]
         evidence: dict[str, list[dict[str, Any]]] = {}
-        for head in HEADS:
-            if head in TARGETS:
+        schema = self.schema
+        for head in schema.heads:
+            if head in schema.targets:
                 if tagger.mention_gate and not row["mentions"][head]:
                     evidence[head] = []
                     continue
@@ -117,13 +130,13 @@ class Model:
         (mentions as lists); the other columns are passed through."""
         import pandas as pd
 
-        from ..outputs import PREDICTION_COLUMNS, flat_record, record
+        from ..outputs import flat_record, prediction_columns, record
         from ..tables import frame_items
         from .predict import predict_items
 
         rows = [flat_record(record(item, pred)) for item, pred in predict_items(self, frame_items(
             df, text_column, id_column, article))]
-        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(PREDICTION_COLUMNS))
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(prediction_columns(self.schema)))
 
 
 def _feature_names(features: Any) -> list[str]:
@@ -205,5 +218,6 @@ def warm(model: Model, path: str | Path = "model") -> None:
             raise
         except Exception as e:
             raise VnstanceError(f"{path}: the model failed a test prediction ({type(e).__name__}: {e})") from None
-    if any(row.get(h) not in LABELS[h] for h in HEADS):
+    labels = model.schema.labels
+    if any(row.get(h) not in labels[h] for h in model.schema.heads):
         raise VnstanceError(f"{path}: the model's test prediction has labels outside the schema")

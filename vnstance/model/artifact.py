@@ -38,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = "vnstance-model/3"  # /3: cue features with attitude/event classes and roles; /2: features read View objects
+FORMAT = "vnstance-model/4"  # /4: the targets (schema) and a user lexicon in the pipeline; /3: cue features with attitude/event classes and roles; /2: features read View objects
 DEFAULT_MODEL = default_model().path  # $VNSTANCE_MODEL, the checkout's artifacts/, or the user's folder
 ENV_SHA256 = "VNSTANCE_MODEL_SHA256"  # the pinned digest of the one model to accept
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -18,7 +18,7 @@ from ..features.cues import CueFeatures
 from ..features.prepare import Prepared
 from ..features.terms import NgramCounts
 from ..features.views import View
-from ..schema import HEADS, LABELS, STANCE_LABELS, TARGETS
+from ..schema import DEFAULT, SENTIMENT, Schema
 
 # Grids for the inner grouped CV. Widening them to n-gram ranges (1,1)/(1,2) and class
 # weights balanced/None was measured (docs/ablation.md): f_avg unchanged, sentiment macro F1
@@ -39,11 +39,14 @@ def _macro_f1(y_true, y_pred) -> float:
 
 
 class StanceTagger(ClassifierMixin, BaseEstimator):
-    """Stance toward Russia and the US, and sentiment, for each prepared sentence.
+    """Stance toward each target (Russia and the US by default), and sentiment, for each
+    prepared sentence.
 
-    ``y`` is an (n, 3) array of labels in the order of ``vnstance.schema.HEADS``.
+    ``y`` is an (n, len(targets) + 1) array of labels in the order of the schema's heads
+    (``Schema(targets).heads``: the targets, then sentiment).
 
     Parameters (the levers measured in docs/ablation.md):
+      targets: the targets, each a stance head (the schema's ``targets``).
       mention_gate: a target's stance is ``none`` exactly when no alias of it is found; for a
         mentioned target the classifier decides among favor/against/neutral only (its
         probabilities renormalised without ``none``). The classifier itself is trained on
@@ -81,12 +84,13 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
       random_state: seed for anything random (kept for determinism even where unused).
     """
 
-    def __init__(self, mention_gate: bool = True, mask_targets: bool = True, cue_features: bool = True,
+    def __init__(self, targets: tuple[str, ...] = DEFAULT.targets, mention_gate: bool = True, mask_targets: bool = True, cue_features: bool = True,
                  cue_split: bool = True, cue_roles: bool = True, two_stage: bool = False,
                  mentioned_only: bool = False, mark_negation: bool = False,
                  char_ngrams: bool = False, tune: bool = True, C: float = 1.0,
                  class_weight: str | None = "balanced", ngram_range: tuple[int, int] = (1, 2),
                  random_state: int = 0) -> None:
+        self.targets = targets
         self.mention_gate = mention_gate
         self.mask_targets = mask_targets
         self.cue_features = cue_features
@@ -101,6 +105,10 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.ngram_range = ngram_range
         self.random_state = random_state
+
+    @property
+    def schema(self) -> Schema:
+        return Schema(tuple(self.targets))
 
     # -- building blocks -------------------------------------------------------------------
     def _features(self, ngram_range: tuple[int, int]) -> "Concat":
@@ -170,72 +178,81 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         news sentences more weight than authored ones)."""
         y = np.asarray(y, dtype=object)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        if y.ndim != 2 or y.shape[1] != len(HEADS) or y.shape[0] != len(X):
-            raise ValueError(f"y must have shape ({len(X)}, {len(HEADS)})")
+        schema = self.schema
+        targets, heads = schema.targets, schema.heads
+        if y.ndim != 2 or y.shape[1] != len(heads) or y.shape[0] != len(X):
+            raise ValueError(f"y must have shape ({len(X)}, {len(heads)}): columns {', '.join(heads)}")
         groups = list(groups) if groups is not None else None
         self.chosen_: dict[str, dict[str, Any]] = {}
         self.stance_models_: dict[str, Pipeline] = {}
         if self.mask_targets:  # one model over every (sentence, target) row
-            rows = [(i, t_i) for t_i, target in enumerate(TARGETS) for i in range(len(X))
+            rows = [(i, t_i) for t_i, target in enumerate(targets) for i in range(len(X))
                     if not self.mentioned_only or any(m.target == target for m in X[i].mentions)]
-            docs = [View(X[i], TARGETS[t_i]) for i, t_i in rows]
+            docs = [View(X[i], targets[t_i]) for i, t_i in rows]
             labels = [y[i, t_i] for i, t_i in rows]
             shared = self._fit_one("stance", docs, labels, [groups[i] for i, _ in rows] if groups else None,
                                    _stance_f1, None if w is None else w[[i for i, _ in rows]])
-            self.stance_models_ = {t: shared for t in TARGETS}
+            self.stance_models_ = {t: shared for t in targets}
         else:
-            for t_i, target in enumerate(TARGETS):
+            for t_i, target in enumerate(targets):
                 self.stance_models_[target] = self._fit_one(target, [View(p) for p in X], list(y[:, t_i]), groups,
                                                             _stance_f1, w)
-        self.sentiment_model_ = self._fit_one("sentiment", [View(p) for p in X], list(y[:, 2]), groups, _macro_f1, w)
-        self.classes_ = [np.array(LABELS[h], dtype=object) for h in HEADS]
+        sentiment = list(y[:, heads.index(SENTIMENT)])  # by name: the column after the targets
+        self.sentiment_model_ = self._fit_one(SENTIMENT, [View(p) for p in X], sentiment, groups, _macro_f1, w)
+        self.classes_ = [np.array(schema.labels[h], dtype=object) for h in heads]
         return self
 
     def predict_proba(self, X: Sequence[Prepared]) -> list[np.ndarray]:
-        """One (n, k) array per head, columns in the order of ``LABELS[head]``."""
+        """One (n, k) array per head of ``schema.heads``, columns in the order of ``schema.labels[head]``."""
         check_is_fitted(self)
+        schema = self.schema
+        all_targets, stance_labels = schema.targets, schema.stance_labels
         # with the gate, an unmentioned target is none whatever the model says: skip its features
         mentioned = {t: np.array([not self.mention_gate or any(m.target == t for m in p.mentions) for p in X],
-                                 dtype=bool) for t in TARGETS}
+                                 dtype=bool) for t in all_targets}
         docs = {t: [View(p, t if self.mask_targets else None) for p, keep in zip(X, mentioned[t]) if keep]
-                for t in TARGETS}
+                for t in all_targets}
         stance = {}
         for model in {id(m): m for m in self.stance_models_.values()}.values():
             # one call for the targets that share a model (both, when masked): sklearn's
             # per-call checks cost milliseconds, as much as hundreds of sentences' features
-            targets = [t for t in TARGETS if self.stance_models_[t] is model]
-            probs = _aligned(model, [v for t in targets for v in docs[t]], STANCE_LABELS)
+            targets = [t for t in all_targets if self.stance_models_[t] is model]
+            probs = _aligned(model, [v for t in targets for v in docs[t]], stance_labels)
             for t, part in zip(targets, np.split(probs, np.cumsum([len(docs[t]) for t in targets])[:-1])):
                 stance[t] = part
         out = []
-        for target in TARGETS:
-            probs = np.zeros((len(X), len(STANCE_LABELS)))
+        for target in all_targets:
+            probs = np.zeros((len(X), len(stance_labels)))
             probs[mentioned[target]] = stance[target]
             if self.mention_gate:
-                none = STANCE_LABELS.index("none")
+                none = stance_labels.index("none")
                 m = mentioned[target]
                 probs[m, none] = 0.0
                 totals = probs[m].sum(axis=1, keepdims=True)
                 probs[m] = probs[m] / np.where(totals > 0, totals, 1.0)
                 probs[~m, none] = 1.0
             out.append(probs)
-        out.append(_aligned(self.sentiment_model_, [View(p) for p in X], LABELS["sentiment"]))
+        out.append(_aligned(self.sentiment_model_, [View(p) for p in X], schema.sentiment_labels))
         return out
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        return labels_of(self.predict_proba(X))
+        return labels_of(self.predict_proba(X), self.schema)
 
     def score(self, X: Sequence[Prepared], y) -> float:
         """f_avg, the measure vnstance is judged by (mean F1 of favor and against over the
         targets), not ClassifierMixin's accuracy, which cannot take three outputs."""
         y, pred = np.asarray(y, dtype=object), self.predict(X)
-        return float(np.mean([_stance_f1(y[:, i], pred[:, i]) for i in range(len(TARGETS))]))
+        return float(np.mean([_stance_f1(y[:, i], pred[:, i]) for i in range(len(self.schema.targets))]))
 
 
-def labels_of(probas: list[np.ndarray]) -> np.ndarray:
-    """(n, 3) labels, in the order of HEADS, from ``predict_proba``'s arrays: each row's most probable."""
-    cols = [np.asarray(LABELS[h], dtype=object)[p.argmax(axis=1)] for h, p in zip(HEADS, probas)]
-    return np.stack(cols, axis=1) if len(probas[0]) else np.empty((0, len(HEADS)), dtype=object)
+def labels_of(probas: list[np.ndarray], schema: Schema = DEFAULT) -> np.ndarray:
+    """(n, heads) labels, in the order of ``schema.heads``, from ``predict_proba``'s arrays:
+    each row's most probable."""
+    heads, labels = schema.heads, schema.labels
+    if len(probas) != len(heads):
+        raise ValueError(f"{len(probas)} heads of probabilities for a schema of {len(heads)} ({', '.join(heads)})")
+    cols = [np.asarray(labels[h], dtype=object)[p.argmax(axis=1)] for h, p in zip(heads, probas)]
+    return np.stack(cols, axis=1) if len(probas[0]) else np.empty((0, len(heads)), dtype=object)
 
 
 def _logistic(C: float, class_weight: str | None, random_state: int) -> LogisticRegression:

@@ -17,26 +17,28 @@ from sklearn.pipeline import Pipeline
 from .. import __version__
 from ..dataset import DEFAULT_TRAIN, Dataset, load_labelled
 from ..features.prepare import SentencePreparer
-from ..schema import LABELS
+from ..schema import DEFAULT, Schema
 from . import artifact
 from .api import Model
 from .tagger import StanceTagger
 
 
-def build_pipeline(seed: int = 0, segment: bool = True, **params: Any) -> Pipeline:
-    """The whole chain as one estimator: raw sentences in, three heads out. ``segment=False``
-    reads syllables instead of underthesea's words (measured in docs/ablation.md)."""
-    return Pipeline([("prepare", SentencePreparer(segment)),
-                     ("tagger", StanceTagger(random_state=seed, **params))])
+def build_pipeline(seed: int = 0, segment: bool = True, targets: tuple[str, ...] = DEFAULT.targets,
+                   lexicon: dict[str, Any] | None = None, **params: Any) -> Pipeline:
+    """The whole chain as one estimator: raw sentences in, one head per target and sentiment
+    out. ``segment=False`` reads syllables instead of underthesea's words (measured in
+    docs/ablation.md); ``lexicon`` is a user's alias lexicon merged into the shipped one."""
+    return Pipeline([("prepare", SentencePreparer(segment, tuple(targets), lexicon)),
+                     ("tagger", StanceTagger(targets=tuple(targets), random_state=seed, **params))])
 
 
 REAL_WEIGHT = 1.0  # weight of a real news sentence against an authored one (docs/ablation.md)
 
 
 def fit(data: Dataset, seed: int = 0, real_weight: float = REAL_WEIGHT, **params: Any) -> Pipeline:
-    """Fit the pipeline; sentences without ``source: authored`` (real news) weigh ``real_weight``
-    in every logistic regression, authored ones 1."""
-    pipe = build_pipeline(seed, **params)
+    """Fit the pipeline for the targets of ``data.schema``; sentences without ``source:
+    authored`` (real news) weigh ``real_weight`` in every logistic regression, authored ones 1."""
+    pipe = build_pipeline(seed, targets=data.schema.targets, **params)
     weights = None
     if real_weight != 1.0:
         weights = [1.0 if e.source == "authored" else real_weight for e in data.examples]
@@ -58,19 +60,27 @@ class TrainResult:
 
 
 def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = artifact.DEFAULT_MODEL,
-          seed: int = 0, **params: Any) -> TrainResult:
-    """Train on labelled JSONL files and save the model (atomically) with its digest."""
-    data = load_labelled(data_paths)
+          seed: int = 0, schema: Schema = DEFAULT, lexicon: dict[str, Any] | None = None,
+          lexicon_path: str | Path | None = None, **params: Any) -> TrainResult:
+    """Train on labelled JSONL files (a field per head of ``schema``) and save the model
+    (atomically) with its digest. ``lexicon`` (read from ``lexicon_path``, recorded in the
+    metadata) is merged into the shipped alias lexicon; every target needs aliases in one of them."""
+    data = load_labelled(data_paths, schema)
     started = time.time()
-    pipe = fit(data, seed, **params)
+    pipe = fit(data, seed, lexicon=lexicon, **params)
     tagger = pipe.named_steps["tagger"]
     meta = {
-        "labels": {h: list(v) for h, v in LABELS.items()},
+        "schema": schema.to_dict(),
+        "labels": {h: list(v) for h, v in schema.labels.items()},
+        "lexicon": None if lexicon is None else {"path": str(lexicon_path) if lexicon_path else None,
+                                                 "targets": sorted(k for k in lexicon if not k.startswith("_")),
+                                                 "merged_into": "vnstance/features/lexicon/targets.json"},
         "versions": versions(),
         "data": {"paths": [str(p) for p in data.paths], "sha256": data.sha256, "sentences": len(data),
                  "label_counts": data.label_counts(),
                  "ids": data.ids, "text_keys": data.text_keys},  # eval warns when it scores these
-        "options": {"seed": seed, "real_weight": params.get("real_weight", REAL_WEIGHT), **tagger.get_params()},
+        "options": {"seed": seed, "real_weight": params.get("real_weight", REAL_WEIGHT),
+                    **{k: list(v) if k == "targets" else v for k, v in tagger.get_params().items()}},
         "chosen": tagger.chosen_,  # hyper-parameters picked by inner grouped CV, per model
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "train_seconds": round(time.time() - started, 2),

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import count
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import DataError, VnstanceError
 from ..outputs import flat_record
-from ..schema import TARGETS
+from ..schema import DEFAULT
 from ..tables import delimited_rows, infer_format, parquet_rows
 from ..textfiles import json_object, numbered_lines
 
@@ -104,18 +104,30 @@ class Summary:
     sentences: int = 0
     groups: dict[tuple[str, ...], dict[str, Cell]] = field(default_factory=dict)
     group_sentences: dict[tuple[str, ...], int] = field(default_factory=dict)
+    targets: tuple[str, ...] = DEFAULT.targets  # read from the file's columns (the model's schema)
 
     def rows(self) -> Iterator[tuple[tuple[str, ...], str, Cell]]:
         """(group key, target, cell), groups sorted."""
         for key in sorted(self.groups):
-            for t in TARGETS:
+            for t in self.targets:
                 yield key, t, self.groups[key][t]
 
 
-def _prediction_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int | None, int, dict[str, Any]]]:
-    """(line, row, flat row) of a predictions file; a header without ``columns`` is an error."""
+def targets_of(header: Sequence[str]) -> tuple[str, ...]:
+    """The targets of the model that wrote a predictions file: each ``T`` with a ``T_mentions``
+    and a ``T`` column (``predict`` writes both for every target of the model's schema); the
+    default schema's when there are none (the missing columns are then the error)."""
+    names = set(header)
+    found = tuple(c[: -len("_mentions")] for c in header
+                  if c.endswith("_mentions") and c[: -len("_mentions")] in names)
+    return found or DEFAULT.targets
+
+
+def _prediction_rows(path: str, columns: Callable[[list[str]], Sequence[str]]
+                     ) -> Iterator[tuple[int | None, int, dict[str, Any]]]:
+    """(line, row, flat row) of a predictions file; a header without ``columns(header)`` is an error."""
     def check(name: str, line: int | None, header: list[str]) -> None:
-        missing = [c for c in columns if c not in header]
+        missing = [c for c in columns(header) if c not in header]
         if missing:
             raise DataError(name, line, f"no column \"{missing[0]}\" (columns: {', '.join(header[:14])}); "
                                         "is this a file `vnstance predict` wrote?")
@@ -155,11 +167,16 @@ def summarize(path: str | Path, by: Sequence[str] = (), date_column: str | None 
     """Aggregate a predictions file by the ``by`` columns (``month``: the month of the date column)."""
     path = str(path)
     by = list(by)
-    stance_cols = [*TARGETS, "sentiment", "text", *(f"{t}_{s}" for t in TARGETS for s in STANCES)]
     plain_by = [b for b in by if b != "month"]
     summary = Summary(path, by, None)
+
+    def required(header: list[str]) -> list[str]:
+        summary.targets = targets = targets_of(header)
+        return [*targets, "sentiment", "text", *(f"{t}_{s}" for t in targets for s in STANCES), *plain_by]
+
     seq = count()
-    for line, row_no, row in _prediction_rows(path, [*stance_cols, *plain_by]):
+    for line, row_no, row in _prediction_rows(path, required):
+        TARGETS = summary.targets
         if row_no == 1 and "month" in by:
             summary.date_column = date_column = _pick_date_column(path, date_column, list(row))
             if date_column not in row:
@@ -243,11 +260,14 @@ def accuracy_note(model_meta: dict[str, Any] | None = None, eval_report: dict[st
         m = report["metrics"]
         how = "cross-validated, leave one article out" if report.get("mode") == "cv" else "a held-out scoring"
         data = report.get("data", {})
+        targets = ((report.get("model") or {}).get("schema") or DEFAULT.to_dict())["targets"]
+        both = "both targets" if len(targets) == 2 else f"the {len(targets)} targets"
         parts = [f"f_avg {m['f_avg']:.2f} (95% CI {m['f_avg_ci'][0]:.2f}–{m['f_avg_ci'][1]:.2f}; the mean F1 of "
-                 "favor and against over both targets)"]
+                 f"favor and against over {both})"]
         # macro F1, not accuracy: a stance head's accuracy is mostly the easy `none` (no mention)
+        names = {"russia": "Russia stance", "us": "US stance"}
         parts.append("macro F1 " + ", ".join(f"{name} {m[h]['macro_f1']:.2f}" for h, name in (
-            ("russia", "Russia stance"), ("us", "US stance"), ("sentiment", "sentiment"))))
+            *((t, names.get(t, f"{t} stance")) for t in targets), ("sentiment", "sentiment"))))
         where = f"{data.get('sentences', '?')} hand-labelled news sentences ({how})"
         return f"Measured on {where}: " + "; ".join(parts) + (f" (from {source})." if source else ".")
     except (KeyError, TypeError, IndexError):

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import VnstanceError
-from ..schema import TARGETS
 from ..textfiles import atomic_file
 from .aggregate import MIN_MENTIONS, NO_DATE, STANCES, Cell, Summary, summary_records
 
-TARGET_NAMES = {"russia": "Russia", "us": "the US"}
+TARGET_NAMES = {"russia": "Russia", "us": "the US", "china": "China"}
+
+
+def target_name(t: str) -> str:
+    return TARGET_NAMES.get(t, t.replace("_", " ").title())
 COLOURS = {"favor": "#1a9850", "against": "#d73027", "neutral": "#7f7f7f"}
 MAX_PANELS = 8  # series (e.g. outlets) charted per target; the table has them all
 
@@ -93,11 +96,11 @@ def charts(summary: Summary) -> list[tuple[str, str]]:
     """(caption, data URI) per target: stance shares over time (or per group), one panel per series."""
     plt = _pyplot()
     xs, series = _series(summary)
-    ranked = sorted(series, key=lambda k: -sum(c[t].mentions for c in series[k].values() for t in TARGETS))
+    ranked = sorted(series, key=lambda k: -sum(c[t].mentions for c in series[k].values() for t in summary.targets))
     shown = sorted(ranked[:MAX_PANELS])
     out = []
     over_time = "month" in summary.by
-    for t in TARGETS:
+    for t in summary.targets:
         n = len(shown)
         cols = min(n, 3)
         rows = (n + cols - 1) // cols
@@ -136,11 +139,11 @@ def charts(summary: Summary) -> list[tuple[str, str]]:
             ax.grid(axis="y", alpha=0.3)
         axes.flat[0].legend(fontsize=8, loc="upper right")
         what = "by month" if over_time else "by group"
-        fig.suptitle(f"Stance toward {TARGET_NAMES[t]}, {what} (share of sentences mentioning it, 95% interval)",
+        fig.suptitle(f"Stance toward {target_name(t)}, {what} (share of sentences mentioning it, 95% interval)",
                      fontsize=11)
         fig.tight_layout()
         more = f" ({len(series) - n} more series in the table)" if len(series) > n else ""
-        out.append((f"Stance toward {TARGET_NAMES[t]} {what}{more}", _png(fig)))
+        out.append((f"Stance toward {target_name(t)} {what}{more}", _png(fig)))
     return out
 
 
@@ -175,17 +178,17 @@ def html(summary: Summary, accuracy: str | None, title: str = "vnstance summary"
     body = []
     for key, t, cell in summary.rows():
         ms = cell.mean_sentiment
-        body.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in key) + f"<td>{escape(TARGET_NAMES[t])}</td>"
+        body.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in key) + f"<td>{escape(target_name(t))}</td>"
                     f'<td class="num">{cell.mentions}</td>' + "".join(_cell_td(cell, s) for s in STANCES)
                     + (f'<td class="num few">too few</td></tr>' if cell.too_few else f'<td class="num">{ms:+.2f}</td></tr>'))
     evidence = []
     for key in sorted(summary.groups):
         parts = []
-        for t in TARGETS:
+        for t in summary.targets:
             cell = summary.groups[key][t]
             for s in ("favor", "against"):
                 for conf, text, ident in cell.examples(s):
-                    parts.append(f'<blockquote><span class="{s}">{escape(TARGET_NAMES[t])}: {s}</span> '
+                    parts.append(f'<blockquote><span class="{s}">{escape(target_name(t))}: {s}</span> '
                                  f"{escape(text)} <small>({escape(ident)}, confidence {conf:.2f})</small></blockquote>")
         if parts:
             evidence.append(f"<details{' open' if not evidence else ''}><summary>{escape(_label(summary, key))}</summary>{''.join(parts)}</details>")
