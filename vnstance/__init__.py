@@ -7,11 +7,12 @@ __version__ = "0.1.0"
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, VnstanceError  # noqa: E402
+from .schema import Schema  # noqa: E402  (no dependencies: cheap at start-up)
 
 if TYPE_CHECKING:
     from .model.api import Model, load_model
 
-__all__ = ["DataError", "Model", "VnstanceError", "__version__", "load_model"]
+__all__ = ["DataError", "Model", "Schema", "VnstanceError", "__version__", "load_model"]
 _LAZY = {"Model", "load_model"}
 
 
