@@ -314,3 +314,12 @@ def test_check_takes_the_model_heads(model3_path, run, tmp_path):
     assert report["results"][0]["passed"]  # the gate: no alias of china, china is none
     bad = write_jsonl(tmp_path / "d.jsonl", [{"id": "1", "test_type": "t", "text": "x", "expect": {"japan": "none"}}])
     assert_user_error(run("check", "--model", str(model3_path), "--cases", str(bad)), "unknown head 'japan'")
+
+
+def test_a_table_column_named_like_a_target_of_the_model_is_an_error(model3_path, model_path, run, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("china,text\nx,Bắc Kinh bị cáo buộc vi phạm lệnh ngừng bắn.\n", encoding="utf-8")
+    assert_user_error(run("predict", "--model", str(model3_path), str(src)), 'column "china" would be overwritten')
+    result = run("predict", "--model", str(model_path), str(src))  # a two-target model passes it through
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0])["china"] == "x"

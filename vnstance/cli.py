@@ -294,7 +294,8 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
         model = load_model(model_path, model_sha256)
     settle()
     stats = ReadStats()
-    items = _within_limit(_predict_items(inputs, input_format, text_column, id_column, article, stats, sections))
+    items = _within_limit(_predict_items(inputs, input_format, text_column, id_column, article, stats, sections,
+                                         model.schema))
     jobs = resolve_jobs(jobs)
     results = predict_items(model, items, jobs=jobs)  # Model.pipe, over `jobs` processes
     if explain:
@@ -318,9 +319,9 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
 
 def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_column: str | None,
                    id_column: str | None, article: bool, stats: ReadStats,
-                   sections: tuple[str, ...] | None = None):
+                   sections: tuple[str, ...] | None = None, schema: Schema = DEFAULT_SCHEMA):
     """Each INPUT read by its format (given, else by extension), in order; no INPUT: stdin."""
-    from .tables import TABLE_FORMATS, chain, default_text_column, infer_format, read_table
+    from .tables import TABLE_FORMATS, chain, default_text_column, infer_format, read_table, reserved_columns
 
     formats = [input_format or infer_format(p) or "lines" for p in inputs or ["-"]]
     if input_format and any(infer_format(p) == "folder" for p in inputs):
@@ -328,7 +329,8 @@ def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_colum
     if not any(f in (*TABLE_FORMATS, "folder") for f in formats) and (text_column or id_column or article):
         raise click.UsageError("--text-column, --id-column and --article apply to csv, tsv or parquet input")
     column = text_column or default_text_column(article)
-    return chain(read_table(p, f, column, id_column, article, stats) if f in (*TABLE_FORMATS, "folder")
+    reserved = reserved_columns(schema)  # a table column the output would overwrite is an error
+    return chain(read_table(p, f, column, id_column, article, stats, reserved) if f in (*TABLE_FORMATS, "folder")
                  else read_items([p], f, stats, sections) for p, f in zip(inputs or ["-"], formats))
 
 

@@ -16,19 +16,26 @@ import csv
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import DataError, VnstanceError
 from .features.articles import article_sentences
 from .inputs import Item, ReadStats
-from .schema import HEADS
+from .schema import DEFAULT, Schema
 from .textfiles import numbered_lines, open_binary
 
 TABLE_FORMATS = ("csv", "tsv", "parquet")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 BATCH = 1024  # Parquet rows per batch read
 # Column names the output uses; an input column by one of these names would be overwritten.
-RESERVED = ("id", "article_id", "sentence_index", "text", *HEADS)
+
+
+def reserved_columns(schema: Schema = DEFAULT) -> tuple[str, ...]:
+    """Input columns that the output of a model of ``schema`` would overwrite (its heads among them)."""
+    return ("id", "article_id", "sentence_index", "text", *schema.heads)
+
+
+RESERVED = reserved_columns(DEFAULT)
 
 
 def infer_format(path: str) -> str | None:
@@ -43,7 +50,7 @@ def default_text_column(article: bool) -> str:
 
 
 def _check_columns(name: str, line: int | None, columns: list[str], text_column: str,
-                   id_column: str | None = None) -> None:
+                   id_column: str | None = None, reserved: Sequence[str] = RESERVED) -> None:
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(name, line, f"column \"{dup}\" appears twice in the header")
@@ -52,7 +59,7 @@ def _check_columns(name: str, line: int | None, columns: list[str], text_column:
             shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
             raise DataError(name, line, f"no column \"{col}\" (columns: {shown}); choose one with {option}")
     for col in columns:
-        if col in RESERVED and col not in (text_column, id_column or "id"):
+        if col in reserved and col not in (text_column, id_column or "id"):
             raise DataError(name, line, f"column \"{col}\" would be overwritten by the output column of that "
                                         "name; rename it")
 
@@ -171,20 +178,21 @@ def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]],
 
 
 def read_delimited(path: str, delimiter: str, text_column: str, id_column: str | None = None,
-                   article: bool = False, stats: ReadStats | None = None) -> Iterator[Item]:
+                   article: bool = False, stats: ReadStats | None = None,
+                   reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
     """Items from a CSV (``,``) or TSV (``\\t``) file with a header row, or stdin ('-')."""
     stats = stats if stats is not None else ReadStats()
-    check = partial(_check_columns, text_column=text_column, id_column=id_column)
+    check = partial(_check_columns, text_column=text_column, id_column=id_column, reserved=reserved)
     name = "<stdin>" if path == "-" else path
     for line, row_no, row in delimited_rows(path, delimiter, check):
         yield from _row_items(name, line, row_no, row, text_column, id_column, article, stats)
 
 
 def read_parquet(path: str, text_column: str, id_column: str | None = None, article: bool = False,
-                 stats: ReadStats | None = None) -> Iterator[Item]:
+                 stats: ReadStats | None = None, reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
     """Items from a Parquet file, a record batch at a time; column types are kept."""
     stats = stats if stats is not None else ReadStats()
-    check = partial(_check_columns, text_column=text_column, id_column=id_column)
+    check = partial(_check_columns, text_column=text_column, id_column=id_column, reserved=reserved)
     for line, row_no, row in parquet_rows(path, check):
         yield from _row_items(path, line, row_no, row, text_column, id_column, article, stats)
 
@@ -201,18 +209,19 @@ def read_folder(path: str) -> Iterator[Item]:
 
 
 def read_table(path: str, fmt: str, text_column: str, id_column: str | None = None, article: bool = False,
-               stats: ReadStats | None = None) -> Iterator[Item]:
+               stats: ReadStats | None = None, reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
+    """``reserved``: the columns the output will write (``reserved_columns(model.schema)``)."""
     if fmt == "folder":
         return read_folder(path)
     if fmt == "parquet":
-        return read_parquet(path, text_column, id_column, article, stats)
-    return read_delimited(path, "\t" if fmt == "tsv" else ",", text_column, id_column, article, stats)
+        return read_parquet(path, text_column, id_column, article, stats, reserved)
+    return read_delimited(path, "\t" if fmt == "tsv" else ",", text_column, id_column, article, stats, reserved)
 
 
 def frame_items(df: Any, text_column: str = "text", id_column: str | None = None,
-                article: bool = False) -> Iterator[Item]:
+                article: bool = False, reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
     """Items from a pandas DataFrame (for ``Model.predict_frame``)."""
-    _check_columns("DataFrame", None, [str(c) for c in df.columns], text_column, id_column)
+    _check_columns("DataFrame", None, [str(c) for c in df.columns], text_column, id_column, reserved)
     stats = ReadStats()
     for row_no, row in enumerate(df.to_dict("records"), 1):
         yield from _row_items("DataFrame", None, row_no, row, text_column, id_column, article, stats)

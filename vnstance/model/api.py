@@ -131,11 +131,11 @@ class Model:
         import pandas as pd
 
         from ..outputs import flat_record, prediction_columns, record
-        from ..tables import frame_items
+        from ..tables import frame_items, reserved_columns
         from .predict import predict_items
 
         rows = [flat_record(record(item, pred)) for item, pred in predict_items(self, frame_items(
-            df, text_column, id_column, article))]
+            df, text_column, id_column, article, reserved_columns(self.schema)))]
         return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(prediction_columns(self.schema)))
 
 
