@@ -323,3 +323,16 @@ def test_a_table_column_named_like_a_target_of_the_model_is_an_error(model3_path
     result = run("predict", "--model", str(model_path), str(src))  # a two-target model passes it through
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[0])["china"] == "x"
+
+
+def test_a_model_of_the_format_before_schemas_asks_for_retraining(model, tmp_path, monkeypatch):
+    from vnstance import load_model
+    from vnstance.model import artifact
+
+    assert artifact.FORMAT != "vnstance-model/3"
+    path = tmp_path / "v3.joblib"
+    monkeypatch.setattr(artifact, "FORMAT", "vnstance-model/3")
+    artifact.save({"pipeline": model.pipeline, "meta": {k: v for k, v in model.meta.items() if k != "schema"}}, path)
+    monkeypatch.undo()
+    with pytest.raises(VnstanceError, match=r"a vnstance-model/3 model; .* retrain it"):
+        load_model(path)
