@@ -204,3 +204,13 @@ def test_worker_model_checks_shipped_bytes_before_unpickling(model_path, tmp_pat
 def test_worker_refuses_a_model_file_that_differs_from_the_clients(model_path, tmp_path):
     with pytest.raises(VnstanceError, match="differs between machines"):
         engine.worker_model(str(model_path), "0" * 64)
+
+
+def test_own_local_cluster_with_the_model_shipped_as_bytes(run, model_path, archive, local_reference, tmp_path):
+    """No --scheduler: a LocalCluster of --jobs processes; --ship-model: the bytes, checked on the worker."""
+    out = tmp_path / "out"
+    r = run("predict", "--engine", "dask", "--jobs", "1", "--ship-model", "--model", str(model_path),
+            "-o", str(out), str(archive))
+    assert r.exit_code == 0, r.output
+    assert "1 worker(s), dashboard http" in r.stderr
+    pd.testing.assert_frame_equal(read_parts(out), local_reference)
