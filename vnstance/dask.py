@@ -162,24 +162,25 @@ def plan(inputs: Iterable[str], input_format: str | None = None, options: Option
             files = sorted(p for p in Path(path).glob("*.parquet") if p.is_file())
             if files and not input_format:
                 for f in files:
-                    parts.extend(_parquet_parts(str(f), check))
+                    parts.extend(_parquet_parts(str(f.resolve()), check))
                 continue
             texts = sorted(p for p in Path(path).glob("*.txt") if p.is_file())
             if not texts:
                 raise DataError(path, None, "folder has no .parquet or .txt files")
-            parts.extend(Partition(str(p), "article-file", None, p.stat().st_size) for p in texts)
+            parts.extend(Partition(str(p.resolve()), "article-file", None, p.stat().st_size) for p in texts)
             continue
         fmt = _format_of(path, input_format)
         if not Path(path).is_file():
             raise DataError(path, None, "no such file")
         if fmt == "parquet":
-            parts.extend(_parquet_parts(path, check))
+            parts.extend(_parquet_parts(str(Path(path).resolve()), check))
             continue
         if fmt in TABLE_FORMATS:
             next(delimited_rows(path, "\t" if fmt == "tsv" else ",", check))  # header and a first row
         elif options.text_column or options.id_column or options.article:
             raise VnstanceError("--text-column, --id-column and --article apply to csv, tsv or parquet input")
-        parts.append(Partition(path, fmt, None, Path(path).stat().st_size))
+        # absolute paths: a remote worker's working directory is not the client's
+        parts.append(Partition(str(Path(path).resolve()), fmt, None, Path(path).stat().st_size))
     return parts
 
 
