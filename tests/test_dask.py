@@ -86,7 +86,7 @@ def test_parquet_row_groups_match_local_jobs_1(run, cluster, model_path, archive
     out = tmp_path / "out"
     r = predict_dask(run, cluster, model_path, out, archive)
     assert r.exit_code == 0, r.output
-    assert "dashboard" in r.stderr and "3 partition(s)" in r.stderr
+    assert "2 worker(s), dashboard http" in r.stderr and "3 partition(s)" in r.stderr
     assert [p.name for p in sorted(out.glob("part-*"))] == [f"part-0000{i}.parquet" for i in range(3)]
     assert [pq.read_metadata(p).num_rows for p in sorted(out.glob("part-*"))] == [100, 100, 100]
     got = read_parts(out)
@@ -214,3 +214,13 @@ def test_own_local_cluster_with_the_model_shipped_as_bytes(run, model_path, arch
     assert r.exit_code == 0, r.output
     assert "1 worker(s), dashboard http" in r.stderr
     pd.testing.assert_frame_equal(read_parts(out), local_reference)
+
+
+def test_bad_line_inside_a_partition_is_one_line_from_the_worker(run, cluster, model_path, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl").write_text('{"text": "Nga và Mỹ nhất trí ngừng bắn"}\n', encoding="utf-8")
+    (src / "b.jsonl").write_text('{"text": "Mỹ cáo buộc Nga"}\n{"text": 3}\n', encoding="utf-8")
+    r = predict_dask(run, cluster, model_path, tmp_path / "out", src / "*.jsonl", extra=["--quiet"])
+    assert_user_error(r, "b.jsonl:2", '"text" must be a string')
+    assert not (tmp_path / "out" / "part-00001.parquet").exists()

@@ -348,7 +348,7 @@ def run(inputs: Iterable[str], model_path: str | Path, out_dir: str | Path, *, i
         options: Options = Options(), client: Any, resume: bool = False, ship_model: bool = False,
         progress: bool = False, announce: Callable[[str], None] | None = None) -> Result:
     """Label every partition of ``inputs`` on ``client``'s cluster into ``out_dir``."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     parts = plan(inputs, input_format, options)
     sha = recorded_digest(model_path)
@@ -359,9 +359,10 @@ def run(inputs: Iterable[str], model_path: str | Path, out_dir: str | Path, *, i
                 "partitions": [p.spec() for p in parts]}
     _prepare_dir(out, manifest, resume)
     todo = [(i, p) for i, p in enumerate(parts) if not (resume and _part_done(out / PART.format(i), p, sha))]
-    dashboard = getattr(client, "dashboard_link", None)
+    info = client.scheduler_info()
+    dashboard = client.dashboard_link
     if announce:
-        announce(f"dask: {len(client.scheduler_info().get('workers', {}))} worker(s), dashboard {dashboard}; "
+        announce(f"dask: {len(info.get('workers', {}))} worker(s), dashboard {dashboard}; "
                  f"{len(parts)} partition(s), {len(parts) - len(todo)} already complete")
     data = None
     if ship_model:
@@ -379,9 +380,17 @@ def run(inputs: Iterable[str], model_path: str | Path, out_dir: str | Path, *, i
     from tqdm import tqdm
 
     bar = tqdm(total=len(futures), disable=not progress, unit=" part", file=sys.stderr, mininterval=0.5)
+    where = {f.key: (i, p) for f, (i, p) in zip(futures, todo)}
     try:
         for fut in as_completed(futures):
-            done = fut.result()
+            try:
+                done = fut.result()
+            except KilledWorker:
+                i, p = where[fut.key]
+                raise VnstanceError(
+                    f"{p.path}" + (f" row group {p.row_group}" if p.row_group is not None else "")
+                    + f" (partition {i}): the workers running it died each time (out of memory? see the worker logs); "
+                    "the partitions done are kept: rerun with --resume") from None
             rows += done["rows"]
             empty += done["skipped_empty"]
             bar.update(1)
