@@ -224,3 +224,20 @@ def test_bad_line_inside_a_partition_is_one_line_from_the_worker(run, cluster, m
     r = predict_dask(run, cluster, model_path, tmp_path / "out", src / "*.jsonl", extra=["--quiet"])
     assert_user_error(r, "b.jsonl:2", '"text" must be a string')
     assert not (tmp_path / "out" / "part-00001.parquet").exists()
+
+
+def _forget_models() -> None:
+    engine._models.clear()
+
+
+def test_shipped_bytes_reach_workers_that_cannot_read_the_model(cluster, model_path):
+    from distributed import Client
+
+    data = Path(model_path).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    with Client(cluster) as client:
+        client.run(_forget_models)
+        shipped = client.scatter(data, broadcast=True)
+        took = client.run(engine._warm, "/nowhere/model.joblib", sha, shipped.key)
+        assert len(took) == 2 and all(s > 0 for s in took.values())  # each loaded it, from the bytes
+        assert client.run(engine._warm, "/nowhere/model.joblib", sha) == {w: 0.0 for w in took}  # held, once

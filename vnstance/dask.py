@@ -99,10 +99,13 @@ def worker_model(model_path: str, sha256: str, data: bytes | None = None) -> Mod
     return model
 
 
-def _warm(model_path: str, sha256: str, data: bytes | None = None) -> float:
-    """Load and warm the model on this worker (``client.run``); seconds it took (0 if held)."""
+def _warm(model_path: str, sha256: str, data_key: Any = None, dask_worker: Any = None) -> float:
+    """Load and warm the model on this worker (``client.run``); seconds it took (0 if held).
+    ``data_key``: the key of the model's bytes scattered to every worker (``--ship-model``),
+    read from this worker's own store, so the bytes travel once."""
     started = time.perf_counter()
     held = sha256 in _models
+    data = dask_worker.data[data_key] if data_key is not None and dask_worker is not None else None
     worker_model(model_path, sha256, data)
     return 0.0 if held else time.perf_counter() - started
 
@@ -371,7 +374,7 @@ def run(inputs: Iterable[str], model_path: str | Path, out_dir: str | Path, *, i
             raise VnstanceError(f"{model_path}: changed while starting; refusing to send it")
         data = client.scatter(raw, broadcast=True)
     # load and warm the model on every worker now: a worker that cannot read it fails here, once
-    startup = client.run(_warm, model_path, sha, raw if ship_model else None) if todo else {}
+    startup = client.run(_warm, model_path, sha, data.key if data is not None else None) if todo else {}
     started = time.perf_counter()
     futures = [client.submit(label_partition, p, str((out / PART.format(i)).resolve()), model_path, sha, options,
                              data, key=f"vnstance-part-{i:05d}-{sha[:8]}-{time.time_ns()}", pure=False)
