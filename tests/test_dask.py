@@ -241,3 +241,34 @@ def test_shipped_bytes_reach_workers_that_cannot_read_the_model(cluster, model_p
         took = client.run(engine._warm, "/nowhere/model.joblib", sha, shipped.key)
         assert len(took) == 2 and all(s > 0 for s in took.values())  # each loaded it, from the bytes
         assert client.run(engine._warm, "/nowhere/model.joblib", sha) == {w: 0.0 for w in took}  # held, once
+
+
+def test_folder_of_articles_one_partition_a_file(run, cluster, model_path, tmp_path):
+    from .conftest import ARTICLES
+
+    src = tmp_path / "articles"
+    src.mkdir()
+    for a in ARTICLES[:3]:
+        (src / a.name).write_bytes(a.read_bytes())
+    r = run("predict", "--model", str(model_path), "--format", "parquet", "-o", str(tmp_path / "local.parquet"), str(src))
+    assert r.exit_code == 0, r.output
+    r = predict_dask(run, cluster, model_path, tmp_path / "out", src)
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "out").glob("part-*.parquet"))) == 3
+    pd.testing.assert_frame_equal(read_parts(tmp_path / "out"), pd.read_parquet(tmp_path / "local.parquet"))
+
+
+def test_predict_dataframe_splits_articles_like_predict_frame(cluster, model, model_path):
+    import dask.dataframe as dd
+    from distributed import Client
+
+    from .conftest import ARTICLES
+
+    df = pd.DataFrame({"id": ["a", "b", "c"], "outlet": ["x", "y", "z"],
+                       "body": [p.read_text(encoding="utf-8") for p in ARTICLES[:3]]})
+    with Client(cluster):
+        got = engine.predict_dataframe(dd.from_pandas(df, npartitions=2), model_path, text_column="body",
+                                       article=True).compute()
+    want = model.predict_frame(df, text_column="body", article=True)
+    assert len(want) > 3
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
