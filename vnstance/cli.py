@@ -10,6 +10,7 @@ import signal
 import sys
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 
@@ -251,8 +252,9 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--article", is_flag=True, help="Each table row's text is a raw article: split it into sentences.")
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
               help="Output: JSON Lines, an aligned table for a terminal, CSV or Parquet (scores as columns).")
-@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C).")
+@click.option("--output", "-o", default=None, type=click.Path(allow_dash=True),
+              help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C). "
+                   "With --engine dask: a folder, one Parquet file per partition.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
               help="Worker processes; 0 = all cores. Output order is input order either way.")
 @click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
@@ -264,10 +266,21 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--explain", "explain", default=0, type=click.IntRange(min=0), metavar="K",
               help="Add \"explain\": per head, the K features (n-grams, cue words) that pushed its decision most, "
                    "with their weights. Slower: for reading, not for archives.")
-def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str | None,
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: label each partition (a Parquet row group, a file of a glob) on a Dask cluster into "
+                   "a Parquet folder (-o DIR); needs the dask extra.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: the scheduler of an existing cluster (tcp://host:8786). "
+                   "Default: a local cluster of --jobs processes (0 or unset: one per core).")
+@click.option("--resume", is_flag=True, help="With --engine dask: keep the complete partitions already in -o DIR.")
+@click.option("--ship-model", is_flag=True,
+              help="With --engine dask: send the model's bytes to each worker once (digest checked there) "
+                   "instead of having workers read --model from shared storage.")
+@click.pass_context
+def predict(ctx: click.Context, inputs: tuple[str, ...], model_path: str | None, input_format: str | None,
             sections: tuple[str, ...] | None, text_column: str | None, id_column: str | None, article: bool,
-            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool,
-            explain: int, model_sha256: str | None) -> None:
+            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool, explain: int,
+            model_sha256: str | None, engine: str, scheduler: str | None, resume: bool, ship_model: bool) -> None:
     """Label sentences from files, folders or stdin ('-'), one output row per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import resolve_jobs
@@ -278,6 +291,17 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
     if quiet:
         warnings.simplefilter("ignore")
     model_path, chosen = _model_or_default(model_path)
+    if engine == "dask":
+        if explain:
+            raise click.UsageError("--explain is for the local engine (it is for reading, not for archives)")
+        with _pinned(model_sha256), _using(chosen, quiet):
+            _predict_dask(ctx, inputs, model_path, input_format, text_column, id_column, article, output_format,
+                          output, jobs, progress, quiet, scheduler, resume, ship_model)
+        return
+    if scheduler or resume or ship_model:
+        raise click.UsageError("--scheduler, --resume and --ship-model apply to --engine dask")
+    if output and output != "-" and Path(output).is_dir():
+        raise click.UsageError(f"--output {output} is a folder: give a file name (folders are for --engine dask)")
     with _using(chosen, quiet):
         model = load_model(model_path, model_sha256)
     settle()
@@ -302,6 +326,45 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
     for message in stats.warnings() if not quiet else ():
         click.echo(f"vnstance: warning: {message}", err=True)
+
+
+def _predict_dask(ctx: click.Context, inputs: tuple[str, ...], model_path: str, input_format: str | None,
+                  text_column: str | None, id_column: str | None, article: bool, output_format: str,
+                  output: str | None, jobs: int, progress: bool | None, quiet: bool, scheduler: str | None,
+                  resume: bool, ship_model: bool) -> None:
+    """predict --engine dask: a Parquet folder, one file per input partition."""
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source("output_format") != ParameterSource.DEFAULT and output_format != "parquet":
+        raise click.UsageError("--engine dask writes Parquet (one file per partition): leave out --format")
+    if not output or output == "-":
+        raise click.UsageError("--engine dask needs -o DIR, the folder for the Parquet files")
+    if input_format in ("article",):
+        raise click.UsageError("--engine dask reads a folder of .txt files as articles; --input-format article "
+                               "is for the local engine")
+    from . import dask as engine
+
+    options = engine.Options(text_column, id_column, article)
+    engine.plan(inputs, input_format, options)  # bad input fails before a cluster starts
+    engine.check_output(output, resume)
+    from .model.parallel import resolve_jobs
+
+    workers = resolve_jobs(jobs) if ctx.get_parameter_source("jobs") != ParameterSource.DEFAULT else None
+    say = (lambda m: click.echo(f"vnstance: {m}", err=True)) if not quiet else None
+    client, cluster = engine.connect(scheduler, workers)
+    try:
+        result = engine.run(inputs, model_path, output, input_format=input_format, options=options, client=client,
+                            resume=resume, ship_model=ship_model, announce=say,
+                            progress=not quiet and (progress if progress is not None else sys.stderr.isatty()))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    if say:
+        say(f"{result.rows} sentence(s) from {result.partitions - result.skipped} partition(s) in "
+            f"{result.seconds:.1f} s into {output}" + (f"; {result.skipped} already complete" if result.skipped else ""))
+        if result.skipped_empty:
+            say(f"skipped {result.skipped_empty} empty line(s)")
 
 
 def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_column: str | None,
@@ -405,12 +468,23 @@ def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, ht
 @click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=0),
               help="Jobs for the parallel run; 0 = all cores.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures here.")
-def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None) -> None:
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: predict --engine dask on local clusters of 1 to --jobs workers (sent/s, start-up cost).")
+def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None, engine: str) -> None:
     """Throughput and memory of predict, against underthesea segmentation alone."""
     from . import bench as b
 
     model_path, chosen = _model_or_default(model_path)
     with _using(chosen):
+        if engine == "dask":
+            from . import dask_bench
+
+            result = dask_bench.run(model_path, sentences, b.resolve_jobs(jobs))
+            click.echo(dask_bench.table(result))
+            if json_path:
+                b.write_json(result, json_path)
+                click.echo(f"json: {json_path}")
+            return
         result = b.run(model_path, sentences, jobs)
     click.echo(b.table(result))
     if json_path:

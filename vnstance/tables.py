@@ -145,9 +145,10 @@ def delimited_rows(path: str, delimiter: str, check_header: Callable[[str, int, 
             f.close()
 
 
-def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]], None]
-                 ) -> Iterator[tuple[None, int, dict[str, Any]]]:
-    """(None, row number, {column: value}) of a Parquet file, a record batch at a time."""
+def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]], None],
+                 row_group: int | None = None) -> Iterator[tuple[None, int, dict[str, Any]]]:
+    """(None, row number, {column: value}) of a Parquet file, a record batch at a time; only
+    the rows of ``row_group`` when given (numbered as in the whole file)."""
     if path == "-":
         raise VnstanceError("Parquet cannot be read from stdin: give the file name")
     pq = _pyarrow_parquet()
@@ -164,7 +165,11 @@ def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]],
     if pf.metadata.num_rows == 0:
         raise DataError(path, None, "empty Parquet file: no rows")
     row_no = 0
-    for batch in pf.iter_batches(batch_size=BATCH):
+    groups = None
+    if row_group is not None:
+        groups = [row_group]
+        row_no = sum(pf.metadata.row_group(i).num_rows for i in range(row_group))
+    for batch in pf.iter_batches(batch_size=BATCH, row_groups=groups):
         for row in batch.to_pylist():
             row_no += 1
             yield None, row_no, row
@@ -181,11 +186,12 @@ def read_delimited(path: str, delimiter: str, text_column: str, id_column: str |
 
 
 def read_parquet(path: str, text_column: str, id_column: str | None = None, article: bool = False,
-                 stats: ReadStats | None = None) -> Iterator[Item]:
-    """Items from a Parquet file, a record batch at a time; column types are kept."""
+                 stats: ReadStats | None = None, row_group: int | None = None) -> Iterator[Item]:
+    """Items from a Parquet file (or one of its row groups), a record batch at a time; column
+    types are kept."""
     stats = stats if stats is not None else ReadStats()
     check = partial(_check_columns, text_column=text_column, id_column=id_column)
-    for line, row_no, row in parquet_rows(path, check):
+    for line, row_no, row in parquet_rows(path, check, row_group):
         yield from _row_items(path, line, row_no, row, text_column, id_column, article, stats)
 
 
@@ -195,9 +201,15 @@ def read_folder(path: str) -> Iterator[Item]:
     if not files:
         raise DataError(path, None, "folder has no .txt files")
     for p in files:
-        text = "\n".join(line for _, line in numbered_lines(p))
-        for i, sentence in enumerate(article_sentences(text), 1):
-            yield Item(text=sentence, id=f"{p.stem}-{i:03d}", extra={"article_id": p.stem, "sentence_index": i})
+        yield from read_article_file(p)
+
+
+def read_article_file(path: str | Path) -> Iterator[Item]:
+    """One .txt article of a folder: its sentences, with the file name as article id."""
+    p = Path(path)
+    text = "\n".join(line for _, line in numbered_lines(p))
+    for i, sentence in enumerate(article_sentences(text), 1):
+        yield Item(text=sentence, id=f"{p.stem}-{i:03d}", extra={"article_id": p.stem, "sentence_index": i})
 
 
 def read_table(path: str, fmt: str, text_column: str, id_column: str | None = None, article: bool = False,
@@ -207,6 +219,23 @@ def read_table(path: str, fmt: str, text_column: str, id_column: str | None = No
     if fmt == "parquet":
         return read_parquet(path, text_column, id_column, article, stats)
     return read_delimited(path, "\t" if fmt == "tsv" else ",", text_column, id_column, article, stats)
+
+
+def read_source(path: str, fmt: str, text_column: str | None = None, id_column: str | None = None,
+                article: bool = False, stats: ReadStats | None = None, row_group: int | None = None
+                ) -> Iterator[Item]:
+    """The items of one input as ``predict`` reads it: a table (or one Parquet row group), a
+    folder of articles, one article file ('article-file'), or lines / jsonl / article."""
+    from .inputs import read_items
+
+    column = text_column or default_text_column(article)
+    if fmt == "parquet" and row_group is not None:
+        return read_parquet(path, column, id_column, article, stats, row_group)
+    if fmt == "article-file":
+        return read_article_file(path)
+    if fmt in (*TABLE_FORMATS, "folder"):
+        return read_table(path, fmt, column, id_column, article, stats)
+    return read_items([path], fmt, stats)
 
 
 def frame_items(df: Any, text_column: str = "text", id_column: str | None = None,
