@@ -47,7 +47,6 @@ META_KEY = b"vnstance.partition"
 # Test hook: a worker that finds this file removes it and dies mid-partition (os._exit), after
 # writing part of its output: how the tests kill a worker on its first task.
 EXIT_ONCE_ENV = "VNSTANCE_TEST_EXIT_ONCE"
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "lines"}
 
 _models: dict[str, Model] = {}  # this worker process's models, by SHA-256
 
@@ -151,7 +150,7 @@ def _format_of(path: str, given: str | None) -> str:
 
     if given:
         return given
-    return infer_format(path) or _SUFFIX_FORMATS.get(Path(path).suffix.lower(), "lines")
+    return infer_format(path) or "lines"  # the local engine's reading, file for file
 
 
 def plan(inputs: Iterable[str], input_format: str | None = None, options: Options = Options()) -> list[Partition]:

@@ -4,7 +4,7 @@ Read lazily: CSV and TSV through the csv module a line at a time, Parquet a reco
 a time (``ParquetFile.iter_batches``), so an archive of millions of rows never sits in
 memory. Every column but the text (and id) column is passed through to each output row.
 With ``article=True`` each row's text is a raw article, split into sentences by the same
-``article_sentences`` as ``--input-format article``; each sentence gets ``article_id`` (the
+``article_sections`` as ``--input-format article``; each sentence gets ``article_id`` (the
 id column, else the row number) and ``sentence_index`` (from 1).
 
 Errors name the file, the line (for CSV) and the row and column: ``a.csv:7: row 6 ...``.
@@ -19,20 +19,21 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import DataError, VnstanceError
-from .features.articles import article_sentences
+from .features.articles import article_sections
 from .inputs import Item, ReadStats
 from .schema import HEADS
 from .textfiles import numbered_lines, open_binary
 
 TABLE_FORMATS = ("csv", "tsv", "parquet")
-_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
+             ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BATCH = 1024  # Parquet rows per batch read
 # Column names the output uses; an input column by one of these names would be overwritten.
-RESERVED = ("id", "article_id", "sentence_index", "text", *HEADS)
+RESERVED = ("id", "article_id", "sentence_index", "section", "text", *HEADS)
 
 
 def infer_format(path: str) -> str | None:
-    """csv / tsv / parquet from the file name, 'folder' for a directory, else None."""
+    """csv / tsv / parquet / jsonl from the file name, 'folder' for a directory, else None."""
     if path != "-" and Path(path).is_dir():
         return "folder"
     return _SUFFIXES.get(Path(path).suffix.lower())
@@ -68,12 +69,19 @@ def _row_items(name: str, line: int | None, row_no: int, row: dict[str, Any], te
     if not isinstance(text, str):
         raise DataError(name, line, f"row {row_no}, column \"{text_column}\": expected text, got {type(text).__name__}")
     if not article:
+        stats.sentences += 1
         yield Item(text=text.strip(), id=None if ident is None else str(ident), extra=row)
         return
-    article_id = ident if ident is not None else row_no
-    for i, sentence in enumerate(article_sentences(text), 1):
+    yield from _article_items(text, ident if ident is not None else row_no, row, stats)
+
+
+def _article_items(text: str, article_id: Any, row: dict[str, Any], stats: ReadStats) -> Iterator[Item]:
+    """An article's sentences, each with its article id, index and section, as
+    ``--input-format article`` gives them (the same splitter)."""
+    for i, (sentence, section) in enumerate(article_sections(text), 1):
+        stats.sentences += 1
         yield Item(text=sentence, id=f"{article_id}-{i:03d}",
-                   extra={**row, "article_id": article_id, "sentence_index": i})
+                   extra={**row, "article_id": article_id, "sentence_index": i, "section": section})
 
 
 def _decoded_lines(f: Any, bad: list[int]) -> Iterator[str]:
@@ -195,27 +203,26 @@ def read_parquet(path: str, text_column: str, id_column: str | None = None, arti
         yield from _row_items(path, line, row_no, row, text_column, id_column, article, stats)
 
 
-def read_folder(path: str) -> Iterator[Item]:
+def read_folder(path: str, stats: ReadStats | None = None) -> Iterator[Item]:
     """Each .txt file of a folder (sorted by name) as one article; its name is the article id."""
     files = sorted(p for p in Path(path).glob("*.txt") if p.is_file())
     if not files:
         raise DataError(path, None, "folder has no .txt files")
     for p in files:
-        yield from read_article_file(p)
+        yield from read_article_file(p, stats)
 
 
-def read_article_file(path: str | Path) -> Iterator[Item]:
+def read_article_file(path: str | Path, stats: ReadStats | None = None) -> Iterator[Item]:
     """One .txt article of a folder: its sentences, with the file name as article id."""
     p = Path(path)
     text = "\n".join(line for _, line in numbered_lines(p))
-    for i, sentence in enumerate(article_sentences(text), 1):
-        yield Item(text=sentence, id=f"{p.stem}-{i:03d}", extra={"article_id": p.stem, "sentence_index": i})
+    yield from _article_items(text, p.stem, {}, stats if stats is not None else ReadStats())
 
 
 def read_table(path: str, fmt: str, text_column: str, id_column: str | None = None, article: bool = False,
                stats: ReadStats | None = None) -> Iterator[Item]:
     if fmt == "folder":
-        return read_folder(path)
+        return read_folder(path, stats)
     if fmt == "parquet":
         return read_parquet(path, text_column, id_column, article, stats)
     return read_delimited(path, "\t" if fmt == "tsv" else ",", text_column, id_column, article, stats)
@@ -232,7 +239,7 @@ def read_source(path: str, fmt: str, text_column: str | None = None, id_column: 
     if fmt == "parquet" and row_group is not None:
         return read_parquet(path, column, id_column, article, stats, row_group)
     if fmt == "article-file":
-        return read_article_file(path)
+        return read_article_file(path, stats)
     if fmt in (*TABLE_FORMATS, "folder"):
         return read_table(path, fmt, column, id_column, article, stats)
     return read_items([path], fmt, stats)
