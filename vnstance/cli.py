@@ -582,7 +582,7 @@ def check_command(model_path: str | None, cases_path: str | None, report_path: s
 @click.option("--max-chars", default=2000, show_default=True, type=click.IntRange(min=1),
               help="Per sentence (at most 10,000, the model's own limit).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST",
-              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, ::1 "
+              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, [::1] "
                    "and --host; '*' answers any.")
 @click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
               help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
@@ -604,7 +604,7 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
         model = load_model(model_path, model_sha256)  # verified and warmed before the port is bound
     settle()  # no full garbage collection walking the model in the middle of a request
     limits = service.Limits(max_sentences, max_bytes, max_chars)
-    hosts = list(allowed_hosts) or _default_hosts(host)
+    hosts = _allowed_hosts(host, allowed_hosts)
     sock = _bind(host, port)
     service.configure_access_log()
     bound = sock.getsockname()[1]
@@ -632,9 +632,16 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
         raise VnstanceError("a worker refused to start (the error above); the service stopped")
 
 
-def _default_hosts(host: str) -> list[str]:
-    hosts = ["127.0.0.1", "localhost", "::1"]
-    return hosts if host in ("", "0.0.0.0", "::") or host in hosts else [*hosts, host]
+def _allowed_hosts(host: str, given: tuple[str, ...] = ()) -> list[str]:
+    """Host headers a server answers (DNS-rebinding guard): those given, else the loopback
+    names and the address it listens on. IPv6 addresses are bracketed, as in a Host header."""
+    if given:
+        return list(given)
+    hosts = ["127.0.0.1", "localhost", "[::1]"]
+    if host in ("", "0.0.0.0", "::"):  # every interface: still only loopback names unless --allowed-host
+        return hosts
+    bracketed = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return hosts if bracketed in hosts else [*hosts, bracketed]
 
 
 def _bind(host: str, port: int):
@@ -668,6 +675,9 @@ def _bind(host: str, port: int):
               help="As for predict; article input shows each sentence's neighbours in its article.")
 @click.option("--annotator", default=None, help="Name saved with every answer. Default: the login name.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST",
+              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, [::1] "
+                   "and --host; '*' answers any.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--random-share", default=0.2, show_default=True, type=click.FloatRange(0, 1),
               help="Share of sentences chosen at random (the unbiased sample) rather than by uncertainty.")
@@ -675,7 +685,7 @@ def _bind(host: str, port: int):
               help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
 def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_format: str, annotator: str | None, host: str,
-          port: int, random_share: float, sample: int | None, seed: int) -> None:
+          allowed_hosts: tuple[str, ...], port: int, random_share: float, sample: int | None, seed: int) -> None:
     """Label sentences in the browser, the ones the model is least sure of first."""
     try:
         import uvicorn
@@ -703,8 +713,7 @@ def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_forma
     s = session.stats()
     click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out}; "
                f"labelling as {who!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    hosts = (host, "localhost", "127.0.0.1", "[::1]")
-    uvicorn.run(create_app(session, allowed_hosts=hosts), host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(create_app(session, allowed_hosts=tuple(_allowed_hosts(host, allowed_hosts))), host=host, port=port, access_log=False, log_level="warning")
 
 
 @main.command("label-random")
