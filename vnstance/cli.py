@@ -288,6 +288,8 @@ def predict(ctx: click.Context, inputs: tuple[str, ...], model_path: str | None,
 
     if sections is not None and input_format != "article":
         raise click.UsageError("--sections needs --input-format article")
+    if explain and output_format != "jsonl":
+        raise click.UsageError("--explain adds nested evidence: it writes JSON Lines only (leave out --format)")
     if quiet:
         warnings.simplefilter("ignore")
     model_path, chosen = _model_or_default(model_path)
@@ -426,28 +428,17 @@ def _progress(show: bool):
 @click.option("--date-column", default=None, help="Date column for --by month. Default: the first of published, date.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a self-contained HTML report here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the summary table as CSV here.")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False),
-              help="The model that made the predictions: quote the accuracy its metadata records, if any.")
 @click.option("--eval-report", "eval_path", type=click.Path(dir_okay=False),
               help="An eval report (vnstance eval --report) whose measured accuracy the report quotes.")
 def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, html_path: str | None,
-              csv_path: str | None, model_path: str | None, eval_path: str | None) -> None:
+              csv_path: str | None, eval_path: str | None) -> None:
     """Stance shares (95% Wilson intervals), mean sentiment and evidence per group and target,
     from the CSV, Parquet or JSONL that `vnstance predict` wrote."""
     from .summarize import accuracy_note, load_eval_report
     from .summarize import summarize as run_summary
     from .summarize.report import table, write_csv, write_html
 
-    if eval_path:
-        accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path)
-    elif model_path:
-        from .model.api import load_model
-
-        accuracy = accuracy_note(model_meta=load_model(model_path).meta, source=model_path)
-        if accuracy is None:
-            warnings.warn(f"{model_path} records no measured accuracy: pass --eval-report from `vnstance eval --report`")
-    else:
-        accuracy = None
+    accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path) if eval_path else None
     result = run_summary(predictions, by, date_column)
     click.echo(table(result))
     if accuracy:
