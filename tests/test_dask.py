@@ -186,7 +186,12 @@ def test_predict_dataframe_matches_predict_frame(cluster, model, model_path, sen
     pd.testing.assert_frame_equal(got.reset_index(drop=True), model.predict_frame(df), check_dtype=False)
 
 
-def test_worker_model_checks_shipped_bytes_before_unpickling(model_path, tmp_path):
+def test_worker_model_checks_shipped_bytes_before_unpickling(model_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # where the bytes are put to load them
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
     data = Path(model_path).read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     engine._models.pop(sha, None)
@@ -197,6 +202,7 @@ def test_worker_model_checks_shipped_bytes_before_unpickling(model_path, tmp_pat
         model = engine.worker_model(str(tmp_path / "absent.joblib"), sha, data)  # no readable path: the bytes
         assert model.sha256 == sha
         assert engine.worker_model("ignored", sha) is model  # once per process
+        assert list((tmp_path / "tmp").iterdir()) == []  # no copy of the model left behind
     finally:
         engine._models.pop(sha, None)
 

@@ -37,7 +37,6 @@ from typing import Any, Callable, Iterable
 from .errors import DataError, VnstanceError
 from .inputs import ReadStats
 from .model.api import Model, load_model, settle
-from .model.artifact import digest_path
 from .tables import TABLE_FORMATS, _check_columns, default_text_column, delimited_rows, read_source
 from .textfiles import atomic_file
 
@@ -71,7 +70,7 @@ def recorded_digest(model_path: str | Path) -> str:
 def worker_model(model_path: str, sha256: str, data: bytes | None = None) -> Model:
     """This process's model with digest ``sha256``: loaded once (from ``model_path``, or from
     ``data``, the model's bytes) through ``load_model``, which checks the digest before
-    unpickling; then the segmenter is warmed and the objects frozen (``settle``)."""
+    unpickling and warms it; then the objects are frozen (``settle``)."""
     model = _models.get(sha256)
     if model is not None:
         return model
@@ -79,11 +78,10 @@ def worker_model(model_path: str, sha256: str, data: bytes | None = None) -> Mod
         if hashlib.sha256(data).hexdigest() != sha256:
             raise VnstanceError(f"{socket.gethostname()}: the model bytes received do not match SHA-256 "
                                 f"{sha256[:12]}…; refusing to load them")
-        folder = Path(tempfile.mkdtemp(prefix="vnstance-model-"))
-        path = folder / "model.joblib"
-        path.write_bytes(data)
-        digest_path(path).write_text(f"{sha256}  model.joblib\n")
-        model = load_model(path)  # checks the bytes against the digest again, then unpickles
+        with tempfile.TemporaryDirectory(prefix="vnstance-model-") as folder:  # removed once loaded
+            path = Path(folder) / "model.joblib"
+            path.write_bytes(data)
+            model = load_model(path, sha256)  # the pinned digest is checked again, then unpickled
     else:
         try:
             model = load_model(model_path)
@@ -92,8 +90,7 @@ def worker_model(model_path: str, sha256: str, data: bytes | None = None) -> Mod
     if model.sha256 != sha256:
         raise VnstanceError(f"worker on {socket.gethostname()}: {model_path} has SHA-256 {model.sha256[:12]}…, "
                             f"not the {sha256[:12]}… the client checked: the model file differs between machines")
-    model.predict(["Nga và Mỹ nhất trí ngừng bắn ở Aleppo."])  # load the segmenter now, not in a partition
-    settle()
+    settle()  # load_model has warmed the segmenter: nothing is loaded inside a partition
     _models[sha256] = model
     return model
 
