@@ -120,3 +120,11 @@ def test_predict_explain_option(run, model_path):
     assert rows[0]["explain"]["us"] and rows[1]["explain"]["us"] == []
     plain = run("predict", "--model", str(model_path), "-", input=f"{S_BOTH}\n")
     assert "explain" not in json.loads(plain.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_predict_explain_is_json_lines_only(run, model_path, fmt):
+    from .conftest import assert_user_error
+
+    r = run("predict", "--model", str(model_path), "--explain", "2", "--format", fmt, "-", input=f"{S_BOTH}\n")
+    assert_user_error(r, "--explain", "JSON Lines")

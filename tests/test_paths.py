@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from vnstance import paths
 
 from .conftest import ROOT, assert_user_error
@@ -69,3 +71,19 @@ def test_every_seed_file_is_declared_package_data():
 
 def test_seeds_path_is_a_real_folder():
     assert isinstance(paths.seeds_dir(), Path) and (paths.seeds_dir() / "gold.jsonl").is_file()
+
+
+def test_the_api_default_model_follows_the_environment_at_call_time(monkeypatch, tmp_path, model_path):
+    """VNSTANCE_MODEL set after import still decides which model load_model() reads."""
+    import shutil
+
+    from vnstance import load_model
+
+    target = tmp_path / "elsewhere.joblib"
+    shutil.copy(model_path, target)
+    shutil.copy(f"{model_path}.sha256", f"{target}.sha256")
+    monkeypatch.setenv("VNSTANCE_MODEL", str(target))
+    assert load_model().sha256 == load_model(model_path).sha256
+    monkeypatch.setenv("VNSTANCE_MODEL", str(tmp_path / "missing.joblib"))
+    with pytest.raises(Exception, match="missing.joblib"):
+        load_model()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("sklearn", "underthesea", "scipy", "numpy", "joblib")
+HEAVY = ("sklearn", "underthesea", "scipy", "numpy", "joblib", "pandas", "pyarrow", "dask", "distributed", "fastapi")
 
 
 def _imported_after(code: str) -> set[str]:

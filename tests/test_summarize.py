@@ -181,3 +181,23 @@ def test_not_a_predictions_file(run, tmp_path):
     src = tmp_path / "articles.csv"
     src.write_text("outlet,body\nA,Nga và Mỹ\n", encoding="utf-8")
     assert_user_error(run("summarize", str(src)), 'no column "russia"', "vnstance predict")
+
+
+def test_a_folder_of_parquet_parts_summarizes_like_one_file(run, tmp_path):
+    """The folder `predict --engine dask -o DIR` writes: its parts read in name order, as one."""
+    rows = archive()
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    half = len(rows) // 2
+    for i, part in enumerate((rows[:half], rows[half:])):
+        pq.write_table(pa.Table.from_pylist(part), folder / f"part-{i:05d}.parquet")
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "whole.parquet")
+    outs = []
+    for src, name in ((folder, "f.csv"), (tmp_path / "whole.parquet", "w.csv")):
+        r = run("summarize", str(src), "--by", "outlet", "--by", "month", "--csv", str(tmp_path / name))
+        assert r.exit_code == 0, r.output
+        outs.append(summary_rows(tmp_path / name))
+    assert outs[0] == outs[1] and outs[0][("A", "2016-09", "russia")]["mentions"] == "12"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_user_error(run("summarize", str(empty)), str(empty), "no .parquet files")

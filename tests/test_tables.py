@@ -56,6 +56,14 @@ def test_csv_in_jsonl_out_passes_columns_through(run, model_path, tmp_path, refe
     rows = jsonl(r.stdout)
     assert [(x["url"], x["outlet"], x["id"]) for x in rows] == [(f"u{i}", "vov", str(i)) for i in range(3)]
     assert [{k: x[k] for k in ref} for x, ref in zip(rows, reference)] == reference
+    assert r.stderr == ""  # no warning: in particular not "no input sentences"
+
+
+def test_jsonl_extension_is_read_as_jsonl(run, model_path, tmp_path, reference):
+    path = write_jsonl(tmp_path / "in.jsonl", [{"text": s} for s in S])
+    r = run("predict", "--model", str(model_path), str(path))
+    assert r.exit_code == 0, r.output
+    assert jsonl(r.stdout) == reference and r.stderr == ""
 
 
 def test_csv_output_flattens_scores_and_agrees_with_jsonl(run, model_path, tmp_path, reference):
@@ -104,6 +112,7 @@ def test_article_column_is_split_like_article_input(run, model_path, tmp_path):
     single = run("predict", "--model", str(model_path), "--input-format", "article", str(ARTICLES[0]))
     labels = [(x["russia"], x["us"], x["sentiment"]) for x in jsonl(single.stdout)]
     assert [(x["russia"], x["us"], x["sentiment"]) for x in rows[: len(labels)]] == labels
+    assert [x["section"] for x in rows[: len(labels)]] == [x["section"] for x in jsonl(single.stdout)]
 
 
 def test_folder_input_reads_txt_articles(run, model_path, tmp_path):
@@ -118,6 +127,9 @@ def test_folder_input_reads_txt_articles(run, model_path, tmp_path):
     expected = [(p.stem, j) for p in ARTICLES[:2]
                 for j in range(1, len(article_sentences(p.read_text(encoding="utf-8"))) + 1)]
     assert [(x["article_id"], x["sentence_index"]) for x in rows] == expected
+    single = jsonl(run("predict", "--model", str(model_path), "--input-format", "article", str(ARTICLES[0])).stdout)
+    assert [(x["text"], x["section"]) for x in rows[: len(single)]] == [(x["text"], x["section"]) for x in single]
+    assert r.stderr == ""
 
 
 def test_predict_frame_matches_csv_output(run, model, model_path, tmp_path):

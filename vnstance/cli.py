@@ -10,6 +10,7 @@ import signal
 import sys
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 
@@ -263,8 +264,9 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--article", is_flag=True, help="Each table row's text is a raw article: split it into sentences.")
 @click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
               help="Output: JSON Lines, an aligned table for a terminal, CSV or Parquet (scores as columns).")
-@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C).")
+@click.option("--output", "-o", default=None, type=click.Path(allow_dash=True),
+              help="Write here instead of stdout (atomically: no partial file on error or Ctrl-C). "
+                   "With --engine dask: a folder, one Parquet file per partition.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
               help="Worker processes; 0 = all cores. Output order is input order either way.")
 @click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
@@ -276,10 +278,21 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--explain", "explain", default=0, type=click.IntRange(min=0), metavar="K",
               help="Add \"explain\": per head, the K features (n-grams, cue words) that pushed its decision most, "
                    "with their weights. Slower: for reading, not for archives.")
-def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str | None,
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: label each partition (a Parquet row group, a file of a glob) on a Dask cluster into "
+                   "a Parquet folder (-o DIR); needs the dask extra.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: the scheduler of an existing cluster (tcp://host:8786). "
+                   "Default: a local cluster of --jobs processes (0 or unset: one per core).")
+@click.option("--resume", is_flag=True, help="With --engine dask: keep the complete partitions already in -o DIR.")
+@click.option("--ship-model", is_flag=True,
+              help="With --engine dask: send the model's bytes to each worker once (digest checked there) "
+                   "instead of having workers read --model from shared storage.")
+@click.pass_context
+def predict(ctx: click.Context, inputs: tuple[str, ...], model_path: str | None, input_format: str | None,
             sections: tuple[str, ...] | None, text_column: str | None, id_column: str | None, article: bool,
-            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool,
-            explain: int, model_sha256: str | None) -> None:
+            output_format: str, output: str | None, jobs: int, progress: bool | None, quiet: bool, explain: int,
+            model_sha256: str | None, engine: str, scheduler: str | None, resume: bool, ship_model: bool) -> None:
     """Label sentences from files, folders or stdin ('-'), one output row per sentence, in input order."""
     from .model.api import load_model, settle
     from .model.parallel import resolve_jobs
@@ -287,9 +300,22 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
 
     if sections is not None and input_format != "article":
         raise click.UsageError("--sections needs --input-format article")
+    if explain and output_format != "jsonl":
+        raise click.UsageError("--explain adds nested evidence: it writes JSON Lines only (leave out --format)")
     if quiet:
         warnings.simplefilter("ignore")
     model_path, chosen = _model_or_default(model_path)
+    if engine == "dask":
+        if explain:
+            raise click.UsageError("--explain is for the local engine (it is for reading, not for archives)")
+        with _pinned(model_sha256), _using(chosen, quiet):
+            _predict_dask(ctx, inputs, model_path, input_format, text_column, id_column, article, output_format,
+                          output, jobs, progress, quiet, scheduler, resume, ship_model)
+        return
+    if scheduler or resume or ship_model:
+        raise click.UsageError("--scheduler, --resume and --ship-model apply to --engine dask")
+    if output and output != "-" and Path(output).is_dir():
+        raise click.UsageError(f"--output {output} is a folder: give a file name (folders are for --engine dask)")
     with _using(chosen, quiet):
         model = load_model(model_path, model_sha256)
     settle()
@@ -315,6 +341,45 @@ def predict(inputs: tuple[str, ...], model_path: str | None, input_format: str |
         click.echo(f"vnstance: skipped {stats.skipped_empty} empty line(s)", err=True)
     for message in stats.warnings() if not quiet else ():
         click.echo(f"vnstance: warning: {message}", err=True)
+
+
+def _predict_dask(ctx: click.Context, inputs: tuple[str, ...], model_path: str, input_format: str | None,
+                  text_column: str | None, id_column: str | None, article: bool, output_format: str,
+                  output: str | None, jobs: int, progress: bool | None, quiet: bool, scheduler: str | None,
+                  resume: bool, ship_model: bool) -> None:
+    """predict --engine dask: a Parquet folder, one file per input partition."""
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source("output_format") != ParameterSource.DEFAULT and output_format != "parquet":
+        raise click.UsageError("--engine dask writes Parquet (one file per partition): leave out --format")
+    if not output or output == "-":
+        raise click.UsageError("--engine dask needs -o DIR, the folder for the Parquet files")
+    if input_format in ("article",):
+        raise click.UsageError("--engine dask reads a folder of .txt files as articles; --input-format article "
+                               "is for the local engine")
+    from . import dask as engine
+
+    options = engine.Options(text_column, id_column, article)
+    engine.plan(inputs, input_format, options)  # bad input fails before a cluster starts
+    engine.check_output(output, resume)
+    from .model.parallel import resolve_jobs
+
+    workers = resolve_jobs(jobs) if ctx.get_parameter_source("jobs") != ParameterSource.DEFAULT else None
+    say = (lambda m: click.echo(f"vnstance: {m}", err=True)) if not quiet else None
+    client, cluster = engine.connect(scheduler, workers)
+    try:
+        result = engine.run(inputs, model_path, output, input_format=input_format, options=options, client=client,
+                            resume=resume, ship_model=ship_model, announce=say,
+                            progress=not quiet and (progress if progress is not None else sys.stderr.isatty()))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    if say:
+        say(f"{result.rows} sentence(s) from {result.partitions - result.skipped} partition(s) in "
+            f"{result.seconds:.1f} s into {output}" + (f"; {result.skipped} already complete" if result.skipped else ""))
+        if result.skipped_empty:
+            say(f"skipped {result.skipped_empty} empty line(s)")
 
 
 def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_column: str | None,
@@ -377,28 +442,17 @@ def _progress(show: bool):
 @click.option("--date-column", default=None, help="Date column for --by month. Default: the first of published, date.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a self-contained HTML report here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the summary table as CSV here.")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False),
-              help="The model that made the predictions: quote the accuracy its metadata records, if any.")
 @click.option("--eval-report", "eval_path", type=click.Path(dir_okay=False),
               help="An eval report (vnstance eval --report) whose measured accuracy the report quotes.")
 def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, html_path: str | None,
-              csv_path: str | None, model_path: str | None, eval_path: str | None) -> None:
+              csv_path: str | None, eval_path: str | None) -> None:
     """Stance shares (95% Wilson intervals), mean sentiment and evidence per group and target,
     from the CSV, Parquet or JSONL that `vnstance predict` wrote."""
     from .summarize import accuracy_note, load_eval_report
     from .summarize import summarize as run_summary
     from .summarize.report import table, write_csv, write_html
 
-    if eval_path:
-        accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path)
-    elif model_path:
-        from .model.api import load_model
-
-        accuracy = accuracy_note(model_meta=load_model(model_path).meta, source=model_path)
-        if accuracy is None:
-            warnings.warn(f"{model_path} records no measured accuracy: pass --eval-report from `vnstance eval --report`")
-    else:
-        accuracy = None
+    accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path) if eval_path else None
     result = run_summary(predictions, by, date_column)
     click.echo(table(result))
     if accuracy:
@@ -419,12 +473,23 @@ def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, ht
 @click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=0),
               help="Jobs for the parallel run; 0 = all cores.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures here.")
-def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None) -> None:
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: predict --engine dask on local clusters of 1 to --jobs workers (sent/s, start-up cost).")
+def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None, engine: str) -> None:
     """Throughput and memory of predict, against underthesea segmentation alone."""
     from . import bench as b
 
     model_path, chosen = _model_or_default(model_path)
     with _using(chosen):
+        if engine == "dask":
+            from . import dask_bench
+
+            result = dask_bench.run(model_path, sentences, b.resolve_jobs(jobs))
+            click.echo(dask_bench.table(result))
+            if json_path:
+                b.write_json(result, json_path)
+                click.echo(f"json: {json_path}")
+            return
         result = b.run(model_path, sentences, jobs)
     click.echo(b.table(result))
     if json_path:
@@ -537,7 +602,7 @@ def check_command(model_path: str | None, cases_path: str | None, report_path: s
 @click.option("--max-chars", default=2000, show_default=True, type=click.IntRange(min=1),
               help="Per sentence (at most 10,000, the model's own limit).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST",
-              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, ::1 "
+              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, [::1] "
                    "and --host; '*' answers any.")
 @click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
               help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
@@ -559,7 +624,7 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
         model = load_model(model_path, model_sha256)  # verified and warmed before the port is bound
     settle()  # no full garbage collection walking the model in the middle of a request
     limits = service.Limits(max_sentences, max_bytes, max_chars)
-    hosts = list(allowed_hosts) or _default_hosts(host)
+    hosts = _allowed_hosts(host, allowed_hosts)
     sock = _bind(host, port)
     service.configure_access_log()
     bound = sock.getsockname()[1]
@@ -587,9 +652,16 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
         raise VnstanceError("a worker refused to start (the error above); the service stopped")
 
 
-def _default_hosts(host: str) -> list[str]:
-    hosts = ["127.0.0.1", "localhost", "::1"]
-    return hosts if host in ("", "0.0.0.0", "::") or host in hosts else [*hosts, host]
+def _allowed_hosts(host: str, given: tuple[str, ...] = ()) -> list[str]:
+    """Host headers a server answers (DNS-rebinding guard): those given, else the loopback
+    names and the address it listens on. IPv6 addresses are bracketed, as in a Host header."""
+    if given:
+        return list(given)
+    hosts = ["127.0.0.1", "localhost", "[::1]"]
+    if host in ("", "0.0.0.0", "::"):  # every interface: still only loopback names unless --allowed-host
+        return hosts
+    bracketed = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return hosts if bracketed in hosts else [*hosts, bracketed]
 
 
 def _bind(host: str, port: int):
@@ -623,6 +695,9 @@ def _bind(host: str, port: int):
               help="As for predict; article input shows each sentence's neighbours in its article.")
 @click.option("--annotator", default=None, help="Name saved with every answer. Default: the login name.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST",
+              help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, [::1] "
+                   "and --host; '*' answers any.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--random-share", default=0.2, show_default=True, type=click.FloatRange(0, 1),
               help="Share of sentences chosen at random (the unbiased sample) rather than by uncertainty.")
@@ -630,7 +705,7 @@ def _bind(host: str, port: int):
               help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
 def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_format: str, annotator: str | None, host: str,
-          port: int, random_share: float, sample: int | None, seed: int) -> None:
+          allowed_hosts: tuple[str, ...], port: int, random_share: float, sample: int | None, seed: int) -> None:
     """Label sentences in the browser, the ones the model is least sure of first."""
     try:
         import uvicorn
@@ -658,8 +733,7 @@ def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_forma
     s = session.stats()
     click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out}; "
                f"labelling as {who!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    hosts = (host, "localhost", "127.0.0.1", "[::1]")
-    uvicorn.run(create_app(session, allowed_hosts=hosts), host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(create_app(session, allowed_hosts=tuple(_allowed_hosts(host, allowed_hosts))), host=host, port=port, access_log=False, log_level="warning")
 
 
 @main.command("label-random")

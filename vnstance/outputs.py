@@ -84,7 +84,11 @@ class ParquetWriter:
 
     BATCH = 4096
 
-    def __init__(self, stream: IO[bytes], schema: Schema = DEFAULT) -> None:
+    def __init__(self, stream: IO[bytes], types: dict[str, Any] | None = None,
+                 metadata: dict[str, str] | None = None, schema: Schema = DEFAULT) -> None:
+        """``types``: arrow types for passed-through columns (e.g. the input Parquet schema's),
+        so that every file of a dataset agrees; ``metadata``: key-value pairs for the footer;
+        ``schema``: the model's (its prediction columns)."""
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -98,9 +102,13 @@ class ParquetWriter:
         self.writer: Any = None
         self.schema: Any = None
         self.written = 0
+        self.types = types or {}
+        self.metadata = metadata
 
     def _fixed(self, name: str):
         pa = self.pa
+        if name in self.types and name not in self.columns:
+            return self.types[name]
         if name in ("text", "id", *self.heads):
             return pa.string()
         if name.endswith("_mentions") and name[: -len("_mentions")] in self.targets:
@@ -124,7 +132,7 @@ class ParquetWriter:
             for f in inferred:
                 typ = self._fixed(f.name) or (pa.string() if pa.types.is_null(f.type) else f.type)
                 fields.append(pa.field(f.name, typ))
-            self.schema = pa.schema(fields)
+            self.schema = pa.schema(fields, metadata=self.metadata)
             self.writer = self.pq.ParquetWriter(self.stream, self.schema, compression="zstd")
         extra = set().union(*self.rows) - set(self.schema.names)
         if extra:
@@ -143,7 +151,7 @@ class ParquetWriter:
         self._flush()
         if self.writer is None:  # no rows at all: an empty file with the prediction columns
             pa = self.pa
-            self.schema = pa.schema([pa.field(c, self._fixed(c)) for c in self.columns])
+            self.schema = pa.schema([pa.field(c, self._fixed(c)) for c in self.columns], metadata=self.metadata)
             self.writer = self.pq.ParquetWriter(self.stream, self.schema, compression="zstd")
         self.writer.close()
 

@@ -4,7 +4,7 @@ Read lazily: CSV and TSV through the csv module a line at a time, Parquet a reco
 a time (``ParquetFile.iter_batches``), so an archive of millions of rows never sits in
 memory. Every column but the text (and id) column is passed through to each output row.
 With ``article=True`` each row's text is a raw article, split into sentences by the same
-``article_sentences`` as ``--input-format article``; each sentence gets ``article_id`` (the
+``article_sections`` as ``--input-format article``; each sentence gets ``article_id`` (the
 id column, else the row number) and ``sentence_index`` (from 1).
 
 Errors name the file, the line (for CSV) and the row and column: ``a.csv:7: row 6 ...``.
@@ -19,27 +19,28 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import DataError, VnstanceError
-from .features.articles import article_sentences
+from .features.articles import article_sections
 from .inputs import Item, ReadStats
 from .schema import DEFAULT, Schema
 from .textfiles import numbered_lines, open_binary
 
 TABLE_FORMATS = ("csv", "tsv", "parquet")
-_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
+             ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BATCH = 1024  # Parquet rows per batch read
 # Column names the output uses; an input column by one of these names would be overwritten.
 
 
 def reserved_columns(schema: Schema = DEFAULT) -> tuple[str, ...]:
     """Input columns that the output of a model of ``schema`` would overwrite (its heads among them)."""
-    return ("id", "article_id", "sentence_index", "text", *schema.heads)
+    return ("id", "article_id", "sentence_index", "section", "text", *schema.heads)
 
 
 RESERVED = reserved_columns(DEFAULT)
 
 
 def infer_format(path: str) -> str | None:
-    """csv / tsv / parquet from the file name, 'folder' for a directory, else None."""
+    """csv / tsv / parquet / jsonl from the file name, 'folder' for a directory, else None."""
     if path != "-" and Path(path).is_dir():
         return "folder"
     return _SUFFIXES.get(Path(path).suffix.lower())
@@ -75,12 +76,19 @@ def _row_items(name: str, line: int | None, row_no: int, row: dict[str, Any], te
     if not isinstance(text, str):
         raise DataError(name, line, f"row {row_no}, column \"{text_column}\": expected text, got {type(text).__name__}")
     if not article:
+        stats.sentences += 1
         yield Item(text=text.strip(), id=None if ident is None else str(ident), extra=row)
         return
-    article_id = ident if ident is not None else row_no
-    for i, sentence in enumerate(article_sentences(text), 1):
+    yield from _article_items(text, ident if ident is not None else row_no, row, stats)
+
+
+def _article_items(text: str, article_id: Any, row: dict[str, Any], stats: ReadStats) -> Iterator[Item]:
+    """An article's sentences, each with its article id, index and section, as
+    ``--input-format article`` gives them (the same splitter)."""
+    for i, (sentence, section) in enumerate(article_sections(text), 1):
+        stats.sentences += 1
         yield Item(text=sentence, id=f"{article_id}-{i:03d}",
-                   extra={**row, "article_id": article_id, "sentence_index": i})
+                   extra={**row, "article_id": article_id, "sentence_index": i, "section": section})
 
 
 def _decoded_lines(f: Any, bad: list[int]) -> Iterator[str]:
@@ -152,9 +160,10 @@ def delimited_rows(path: str, delimiter: str, check_header: Callable[[str, int, 
             f.close()
 
 
-def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]], None]
-                 ) -> Iterator[tuple[None, int, dict[str, Any]]]:
-    """(None, row number, {column: value}) of a Parquet file, a record batch at a time."""
+def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]], None],
+                 row_group: int | None = None) -> Iterator[tuple[None, int, dict[str, Any]]]:
+    """(None, row number, {column: value}) of a Parquet file, a record batch at a time; only
+    the rows of ``row_group`` when given (numbered as in the whole file)."""
     if path == "-":
         raise VnstanceError("Parquet cannot be read from stdin: give the file name")
     pq = _pyarrow_parquet()
@@ -171,7 +180,11 @@ def parquet_rows(path: str, check_header: Callable[[str, int | None, list[str]],
     if pf.metadata.num_rows == 0:
         raise DataError(path, None, "empty Parquet file: no rows")
     row_no = 0
-    for batch in pf.iter_batches(batch_size=BATCH):
+    groups = None
+    if row_group is not None:
+        groups = [row_group]
+        row_no = sum(pf.metadata.row_group(i).num_rows for i in range(row_group))
+    for batch in pf.iter_batches(batch_size=BATCH, row_groups=groups):
         for row in batch.to_pylist():
             row_no += 1
             yield None, row_no, row
@@ -189,33 +202,57 @@ def read_delimited(path: str, delimiter: str, text_column: str, id_column: str |
 
 
 def read_parquet(path: str, text_column: str, id_column: str | None = None, article: bool = False,
-                 stats: ReadStats | None = None, reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
-    """Items from a Parquet file, a record batch at a time; column types are kept."""
+                 stats: ReadStats | None = None, row_group: int | None = None,
+                 reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
+    """Items from a Parquet file (or one of its row groups), a record batch at a time; column
+    types are kept."""
     stats = stats if stats is not None else ReadStats()
     check = partial(_check_columns, text_column=text_column, id_column=id_column, reserved=reserved)
-    for line, row_no, row in parquet_rows(path, check):
+    for line, row_no, row in parquet_rows(path, check, row_group):
         yield from _row_items(path, line, row_no, row, text_column, id_column, article, stats)
 
 
-def read_folder(path: str) -> Iterator[Item]:
+def read_folder(path: str, stats: ReadStats | None = None) -> Iterator[Item]:
     """Each .txt file of a folder (sorted by name) as one article; its name is the article id."""
     files = sorted(p for p in Path(path).glob("*.txt") if p.is_file())
     if not files:
         raise DataError(path, None, "folder has no .txt files")
     for p in files:
-        text = "\n".join(line for _, line in numbered_lines(p))
-        for i, sentence in enumerate(article_sentences(text), 1):
-            yield Item(text=sentence, id=f"{p.stem}-{i:03d}", extra={"article_id": p.stem, "sentence_index": i})
+        yield from read_article_file(p, stats)
+
+
+def read_article_file(path: str | Path, stats: ReadStats | None = None) -> Iterator[Item]:
+    """One .txt article of a folder: its sentences, with the file name as article id."""
+    p = Path(path)
+    text = "\n".join(line for _, line in numbered_lines(p))
+    yield from _article_items(text, p.stem, {}, stats if stats is not None else ReadStats())
 
 
 def read_table(path: str, fmt: str, text_column: str, id_column: str | None = None, article: bool = False,
                stats: ReadStats | None = None, reserved: Sequence[str] = RESERVED) -> Iterator[Item]:
     """``reserved``: the columns the output will write (``reserved_columns(model.schema)``)."""
     if fmt == "folder":
-        return read_folder(path)
+        return read_folder(path, stats)
     if fmt == "parquet":
-        return read_parquet(path, text_column, id_column, article, stats, reserved)
+        return read_parquet(path, text_column, id_column, article, stats, reserved=reserved)
     return read_delimited(path, "\t" if fmt == "tsv" else ",", text_column, id_column, article, stats, reserved)
+
+
+def read_source(path: str, fmt: str, text_column: str | None = None, id_column: str | None = None,
+                article: bool = False, stats: ReadStats | None = None, row_group: int | None = None
+                ) -> Iterator[Item]:
+    """The items of one input as ``predict`` reads it: a table (or one Parquet row group), a
+    folder of articles, one article file ('article-file'), or lines / jsonl / article."""
+    from .inputs import read_items
+
+    column = text_column or default_text_column(article)
+    if fmt == "parquet" and row_group is not None:
+        return read_parquet(path, column, id_column, article, stats, row_group)
+    if fmt == "article-file":
+        return read_article_file(path, stats)
+    if fmt in (*TABLE_FORMATS, "folder"):
+        return read_table(path, fmt, column, id_column, article, stats)
+    return read_items([path], fmt, stats)
 
 
 def frame_items(df: Any, text_column: str = "text", id_column: str | None = None,

@@ -9,7 +9,6 @@ from typing import Any, Sequence
 from ..dataset import GOLD_PATH, Dataset, load_labelled, training_overlap
 from ..features.prepare import SentencePreparer
 from ..model.api import load_model
-from ..model.artifact import DEFAULT_MODEL
 from ..model.tagger import labels_of
 from ..model.train import versions
 from ..schema import DEFAULT, Schema
@@ -37,7 +36,7 @@ def _margins(model: dict[str, Any], base: dict[str, Any], heads: Sequence[str]) 
             **{f"{h}.macro_f1": model[h]["macro_f1"] - base[h]["macro_f1"] for h in heads}}
 
 
-def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path = DEFAULT_MODEL, cv: bool = False,
+def evaluate(data_path: str | Path = GOLD_PATH, model_path: str | Path | None = None, cv: bool = False,
              train_extra: Sequence[str | Path] = (), seed: int = 0, draws: int = DRAWS,
              schema: Schema = DEFAULT, lexicon: dict[str, Any] | None = None) -> dict[str, Any]:
     """Score the model on labelled data; with ``cv``, cross-validate by doc group instead.

@@ -81,8 +81,7 @@ def _id_of(body: dict[str, Any], required: bool = True) -> str | None:
 
 def create_app(session: Session, allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver")) -> FastAPI:
     app = FastAPI(title="vnstance label", docs_url=None, redoc_url=None, openapi_url=None)
-    if "0.0.0.0" not in allowed_hosts and "::" not in allowed_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     @app.exception_handler(VnstanceError)
     def cannot_save(request: Request, exc: VnstanceError) -> JSONResponse:
         # the answers file could not be written (disk full, permissions): say so on the page

@@ -182,8 +182,9 @@ def settle() -> None:
     gc.freeze()
 
 
-def load_model(path: str | Path = artifact.DEFAULT_MODEL, sha256: str | None = None) -> Model:
-    """Load a model saved by ``vnstance train``, after checking its SHA-256: against
+def load_model(path: str | Path | None = None, sha256: str | None = None) -> Model:
+    """Load a model saved by ``vnstance train`` (by default the one ``vnstance.paths.default_model``
+    names now: $VNSTANCE_MODEL, a checkout's artifacts/, the user's folder), after checking its SHA-256: against
     ``sha256`` or VNSTANCE_MODEL_SHA256 when pinned, else against the recorded digest file.
 
     Raises VnstanceError for a missing, corrupt or altered file (nothing is unpickled then),
@@ -192,6 +193,10 @@ def load_model(path: str | Path = artifact.DEFAULT_MODEL, sha256: str | None = N
     The model is then warmed: one prediction runs, under a lock, before it is returned, so
     the segmenter and everything else loaded lazily is in place before any thread uses it.
     """
+    if path is None:
+        from ..paths import default_model
+
+        path = default_model().path
     obj, sha = artifact.load(path, sha256)
     model = Model(pipeline=obj["pipeline"], meta=obj.get("meta", {}), sha256=sha)
     warm(model, path)

@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 # joblib and scikit-learn are imported where used: the command line imports this module
-# for DEFAULT_MODEL before it can handle Ctrl-C, and they take a second to import.
+# (for ENV_SHA256) before it can handle Ctrl-C, and they take a second to import.
 from ..errors import VnstanceError
-from ..paths import default_model
 from ..textfiles import atomic_file
 
 try:
@@ -39,7 +38,6 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 FORMAT = "vnstance-model/4"  # /4: the targets (schema) and a user lexicon in the pipeline; /3: cue features with attitude/event classes and roles; /2: features read View objects
-DEFAULT_MODEL = default_model().path  # $VNSTANCE_MODEL, the checkout's artifacts/, or the user's folder
 ENV_SHA256 = "VNSTANCE_MODEL_SHA256"  # the pinned digest of the one model to accept
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 

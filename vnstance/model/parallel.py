@@ -24,7 +24,6 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import VnstanceError
@@ -110,12 +109,3 @@ def pipe_parallel(model: Model, texts: Iterable[str], jobs: int, chunk: int = CH
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def predict_parallel(model: Model, path: str | Path | None, items: Iterable[Any], jobs: int,
-                     chunk: int = CHUNK) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """(item, prediction) pairs for items with a ``text``, over ``jobs`` processes. Kept for
-    older callers; ``path`` is not needed any more (workers get the model itself)."""
-    from .predict import predict_items
-
-    return predict_items(model, items, chunk, jobs=jobs)

@@ -59,7 +59,7 @@ class TrainResult:
     data: Dataset
 
 
-def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = artifact.DEFAULT_MODEL,
+def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path | None = None,
           seed: int = 0, schema: Schema = DEFAULT, lexicon: dict[str, Any] | None = None,
           lexicon_path: str | Path | None = None, **params: Any) -> TrainResult:
     """Train on labelled JSONL files (a field per head of ``schema``) and save the model
@@ -85,5 +85,9 @@ def train(data_paths: Sequence[str | Path] = DEFAULT_TRAIN, out: str | Path = ar
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "train_seconds": round(time.time() - started, 2),
     }
+    if out is None:  # resolved now, not at import: $VNSTANCE_MODEL may have changed since
+        from ..paths import default_model
+
+        out = default_model().path
     sha = artifact.save({"pipeline": pipe, "meta": meta}, out)
     return TrainResult(Model(pipe, meta, sha), Path(out), data)

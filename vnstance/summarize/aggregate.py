@@ -137,8 +137,13 @@ def _prediction_rows(path: str, columns: Callable[[list[str]], Sequence[str]]
         yield from delimited_rows(path, "\t" if fmt == "tsv" else ",", check)
     elif fmt == "parquet":
         yield from parquet_rows(path, check)
-    elif fmt == "folder":
-        raise DataError(path, None, "is a folder: give the predictions file `vnstance predict` wrote")
+    elif fmt == "folder":  # a Parquet dataset, as `predict --engine dask -o DIR` writes it
+        parts = sorted(p for p in Path(path).glob("*.parquet") if p.is_file())
+        if not parts:
+            raise DataError(path, None, "folder has no .parquet files: give the predictions file `vnstance predict` "
+                                        "wrote, or the folder `predict --engine dask` wrote")
+        for part in parts:
+            yield from parquet_rows(str(part), check)
     else:  # JSON Lines, as `predict` writes by default
         row_no = 0
         for no, line in numbered_lines(path):
