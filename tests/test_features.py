@@ -140,3 +140,19 @@ def test_negated_cue_words_are_words_of_their_own():
     assert "phản_đối" in NgramCounts((1, 2)).terms(v)  # off by default: plain TF-IDF n-grams
     plain = View(prepare("Đức phản đối việc Mỹ triển khai thêm binh sĩ"), "us")
     assert NgramCounts((1, 2), negation=True).terms(plain) == NgramCounts((1, 2)).terms(plain)
+
+
+@pytest.mark.parametrize("make", [lambda: NgramCounts((1, 2)), CueFeatures])
+def test_term_counts_survive_a_joblib_round_trip(views, make, tmp_path):
+    """The vocabulary is pickled in a compact form (terms.py): it must come back the same
+    dict, giving the same matrix, and sklearn's clone must still see the parameters."""
+    import joblib
+    from sklearn.base import clone
+
+    fitted = make().fit(views)
+    joblib.dump(fitted, tmp_path / "t.joblib", compress=3)
+    back = joblib.load(tmp_path / "t.joblib")
+    assert back.vocabulary_ == fitted.vocabulary_ and len(back.vocabulary_) > 100
+    assert "vocabulary_json_" not in vars(back)
+    assert abs(back.transform(views) - fitted.transform(views)).max() == 0
+    assert clone(back).get_params() == fitted.get_params()

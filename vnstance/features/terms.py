@@ -5,6 +5,8 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Sequence
 
+import json
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -29,6 +31,23 @@ class TermCounts(TransformerMixin, BaseEstimator):
         vocabulary = sorted({t for v in X for t in self.terms(v)})
         self.vocabulary_ = {t: i for i, t in enumerate(vocabulary)}
         return self
+
+    # The vocabulary is pickled as one JSON list, not as a dict of ~100,000 strings:
+    # joblib's unpickler is pure Python, and read term by term it took ~0.15 s of every
+    # model load (`vnstance predict`'s start-up); json reads the list in ~0.01 s.
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # object.__getstate__ hands out the live __dict__
+        vocabulary = state.pop("vocabulary_", None)
+        if vocabulary is not None:
+            state["vocabulary_json_"] = json.dumps(sorted(vocabulary, key=vocabulary.__getitem__), ensure_ascii=False)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        terms = state.pop("vocabulary_json_", None)
+        if terms is not None:
+            state["vocabulary_"] = {t: i for i, t in enumerate(json.loads(terms))}
+        super().__setstate__(state)
 
     def transform(self, X: Sequence[View]) -> sparse.csr_matrix:
         get = self.vocabulary_.get
