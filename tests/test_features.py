@@ -133,15 +133,6 @@ def test_merged_classes_name_the_old_ones():
     assert "cue=against|before_target" in feats and not any("attitude" in f for f in feats)
 
 
-def test_negated_cue_words_are_words_of_their_own():
-    v = View(prepare("Đức không phản đối việc Mỹ triển khai thêm binh sĩ"), "us")
-    marked = NgramCounts((1, 2), negation=True).terms(v)
-    assert "not_phản_đối" in marked and "phản_đối" not in marked and "không not_phản_đối" in marked
-    assert "phản_đối" in NgramCounts((1, 2)).terms(v)  # off by default: plain TF-IDF n-grams
-    plain = View(prepare("Đức phản đối việc Mỹ triển khai thêm binh sĩ"), "us")
-    assert NgramCounts((1, 2), negation=True).terms(plain) == NgramCounts((1, 2)).terms(plain)
-
-
 @pytest.mark.parametrize("make", [lambda: NgramCounts((1, 2)), CueFeatures])
 def test_term_counts_survive_a_joblib_round_trip(views, make, tmp_path):
     """The vocabulary is pickled in a compact form (terms.py): it must come back the same

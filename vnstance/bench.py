@@ -17,6 +17,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -56,11 +57,15 @@ def _load_seconds(model_path: str) -> tuple[float, float]:
     return float(imports), float(load)
 
 
+def _vnstance_command() -> list[str]:
+    script = Path(sys.executable).with_name("vnstance")  # the installed command, as a user runs it
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "vnstance.cli"]
+
+
 def help_seconds(runs: int = HELP_RUNS) -> list[float]:
     """Wall time of `vnstance --help`, each in a fresh interpreter (start-up and imports
     included, as a user waits for it), ``runs`` times."""
-    script = Path(sys.executable).with_name("vnstance")  # the installed command, as a user runs it
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "vnstance.cli"]
+    command = _vnstance_command()
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -73,6 +78,10 @@ def _seconds(work: Callable[..., object], *args: Any) -> float:
     t = time.perf_counter()
     work(*args)
     return time.perf_counter() - t
+
+
+def _run(command: list[str]) -> None:
+    subprocess.run(command, check=True, capture_output=True)
 
 
 def _segment_all(texts: list[str]) -> None:
@@ -140,6 +149,54 @@ def run(model_path: str, sentences: int = 20_000, jobs: int = 2, rounds: int = R
         "peak_rss_mb": {"main": round(self_mb, 1), "largest_worker": round(child_mb, 1)},
         "rounds": timed, "targets": TARGETS,
     }
+
+
+# The floor as a whole process: read the file, segment each line with underthesea.
+FLOOR_SCRIPT = """import sys
+from underthesea import word_tokenize
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        word_tokenize(line.rstrip("\\n"))
+"""
+WHOLE_REPEATS = 3
+
+
+def whole_process(model_path: str, sizes: Iterable[int], repeats: int = WHOLE_REPEATS) -> dict[str, Any]:
+    """End to end, as a user runs it: `vnstance predict --jobs 1 FILE -o OUT` (start-up,
+    imports, digest check, model load, reading, labelling, writing JSON Lines) against a
+    process that only reads FILE and segments each line with underthesea, on the same file
+    of ``n`` distinct sentences for each size. The two run back to back ``repeats`` times in
+    alternating order; the ratio (floor seconds / predict seconds) is the median of the pairs.
+    """
+    predict = [*_vnstance_command(), "predict", "--model", model_path, "--jobs", "1", "-q"]
+    out: dict[str, Any] = {"repeats": repeats, "sizes": []}
+    with tempfile.TemporaryDirectory(prefix="vnstance-bench-") as tmp:
+        for n in sizes:
+            text_path, out_path = Path(tmp) / f"corpus-{n}.txt", Path(tmp) / "out.jsonl"
+            text_path.write_text("\n".join(corpus(n)) + "\n", encoding="utf-8")
+            commands = {"floor": [sys.executable, "-c", FLOOR_SCRIPT, str(text_path)],
+                        "predict": [*predict, str(text_path), "-o", str(out_path)]}
+            pairs = []
+            for k in range(repeats):
+                timed = {}
+                for which in (("floor", "predict") if k % 2 == 0 else ("predict", "floor")):
+                    timed[which] = _seconds(_run, commands[which])
+                pairs.append(timed)
+            ratios = [p["floor"] / p["predict"] for p in pairs]
+            out["sizes"].append({"sentences": n, "pairs": pairs, "ratio": statistics.median(ratios),
+                                 "ratio_range": [min(ratios), max(ratios)]})
+    return out
+
+
+def whole_table(r: dict[str, Any]) -> str:
+    lines = [f"whole process, predict --jobs 1 vs segmentation alone (median of {r['repeats']} alternating pairs):"]
+    for s in r["sizes"]:
+        floor = statistics.median(p["floor"] for p in s["pairs"])
+        pred = statistics.median(p["predict"] for p in s["pairs"])
+        lo, hi = s["ratio_range"]
+        lines.append(f"  {s['sentences']:>7} sentences: floor {floor:.2f} s, predict {pred:.2f} s, "
+                     f"{s['ratio']:.2f}x ({lo:.2f}-{hi:.2f}); target >= 0.85x")
+    return "\n".join(lines)
 
 
 def table(r: dict[str, Any]) -> str:

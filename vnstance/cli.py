@@ -475,11 +475,29 @@ def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, ht
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures here.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="dask: predict --engine dask on local clusters of 1 to --jobs workers (sent/s, start-up cost).")
-def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None, engine: str) -> None:
+@click.option("--whole-process", "whole_sizes", default=None, metavar="N1,N2,...",
+              help="Instead: time `vnstance predict --jobs 1` end to end as a process, against a process "
+                   "that only segments, on files of N1, N2, ... sentences (3 alternating pairs each).")
+def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None, engine: str,
+          whole_sizes: str | None) -> None:
     """Throughput and memory of predict, against underthesea segmentation alone."""
     from . import bench as b
 
     model_path, chosen = _model_or_default(model_path)
+    if whole_sizes is not None:
+        try:
+            sizes = [int(n) for n in whole_sizes.split(",")]
+        except ValueError:
+            sizes = []
+        if not sizes or min(sizes) < 1:
+            raise click.BadParameter("give sentence counts, e.g. 8000,40000", param_hint="--whole-process")
+        with _using(chosen):
+            result = b.whole_process(model_path, sizes)
+        click.echo(b.whole_table(result))
+        if json_path:
+            b.write_json(result, json_path)
+            click.echo(f"json: {json_path}")
+        return
     with _using(chosen):
         if engine == "dask":
             from . import dask_bench

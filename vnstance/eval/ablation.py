@@ -27,8 +27,7 @@ from .cv import cross_validate
 from .metrics import all_metrics
 
 FULL: dict[str, Any] = {"mention_gate": True, "mask_targets": True, "cue_features": True, "cue_split": True,
-                        "cue_roles": True, "mark_negation": False, "two_stage": False, "mentioned_only": False,
-                        "char_ngrams": False, "tune": True}
+                        "cue_roles": True, "char_ngrams": False, "tune": True}
 PLAIN: dict[str, Any] = {"mention_gate": False, "mask_targets": False, "cue_features": False, "char_ngrams": False,
                          "tune": False}
 ROWS: list[tuple[str, bool, dict[str, Any]]] = [
@@ -42,10 +41,6 @@ ROWS: list[tuple[str, bool, dict[str, Any]]] = [
     ("full − cue roles (agent/object, speaker, no-attitude flags)", True, {**FULL, "cue_roles": False}),
     ("full − split − roles (cue features as before, new lexicon)", True,
      {**FULL, "cue_split": False, "cue_roles": False}),
-    ("full + negation marking of cue n-grams", True, {**FULL, "mark_negation": True}),
-    ("full + two-stage stance (side or not, then which)", True, {**FULL, "two_stage": True}),
-    ("full + stance trained on mentioned rows only", True, {**FULL, "mentioned_only": True}),
-    ("full + real news weighted 3x authored", True, {**FULL, "real_weight": 3.0}),
     ("full + character n-grams", True, {**FULL, "char_ngrams": True}),
     ("full − tuning (C=1, balanced, word 1-2-grams)", True, {**FULL, "tune": False}),
     ("full − authored data", False, FULL),

@@ -65,35 +65,15 @@ class TermCounts(TransformerMixin, BaseEstimator):
         return counts
 
 
-NOT_CUES = ("negator", "contrast", "speech")
-
-
-def negated_cues(view: View) -> list[int]:
-    """Token indices of the cue words a negator governs ("không phản_đối": phản_đối)."""
-    cues = view.prepared.cues
-    negators = {i for i, c in cues if c == "negator"}
-    return [i for i, c in cues if c not in NOT_CUES and (i - 1 in negators or i - 2 in negators)]
-
-
 class NgramCounts(TermCounts):
     """Word n-gram counts (the counting half of TF-IDF): TfidfTransformer over these equals
-    TfidfVectorizer over the view's tokens joined by spaces.
+    TfidfVectorizer over the view's tokens joined by spaces."""
 
-    With ``negation``, a cue word that a negator governs is read as a word of its own
-    ("không phản_đối" -> "không not_phản_đối"), so that "không phản đối" does not count as
-    evidence of opposition (the classic NOT_ marking of Das and Chen, 2001, limited to the
-    cue lexicon's words).
-    """
-
-    def __init__(self, ngram_range: tuple[int, int] = (1, 2), negation: bool = False) -> None:
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2)) -> None:
         self.ngram_range = ngram_range
-        self.negation = negation
 
     def terms(self, view: View) -> list[str]:
         tokens = view.tokens
-        if getattr(self, "negation", False):
-            for i in negated_cues(view):
-                tokens[i] = "not_" + tokens[i]
         lo, hi = self.ngram_range
         grams = list(tokens) if lo == 1 else []
         for n in range(max(lo, 2), hi + 1):

@@ -37,7 +37,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = "vnstance-model/4"  # /4: the targets (schema) and a user lexicon in the pipeline; /3: cue features with attitude/event classes and roles; /2: features read View objects
+FORMAT = "vnstance-model/5"  # /5: the stance levers measured and dropped are gone, and the vocabulary is compact; /4: the targets (schema) and a user lexicon in the pipeline; /3: cue features with attitude/event classes and roles; /2: features read View objects
 ENV_SHA256 = "VNSTANCE_MODEL_SHA256"  # the pinned digest of the one model to accept
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 

@@ -62,15 +62,6 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
       cue_roles: add who-does-what-to-whom cue features: the target as agent or object of a
         cue, who is reported as saying it, and whether a mentioned target's sentence has any
         attitude cue at all (features/cues.py).
-      mark_negation: a cue word governed by a negator is a word n-gram of its own
-        ("không not_phản_đối"), so that "không phản đối" is not read as opposition. Off:
-        measured, it changed neither the seed-gold CV nor the contrast set's negation cases
-        (docs/ablation.md); the target's context words ("left=việc") carry the opposition.
-      mentioned_only: train the stance model only on the (sentence, target) rows whose target is
-        mentioned (what the gate lets it decide), instead of on every row.
-      two_stage: each stance model decides in two steps: does the sentence take a side on the
-        target at all (favor/against vs neutral/none), then which side (favor vs against) and,
-        apart, neutral vs none; probabilities are the products (``TwoStage``).
       char_ngrams: add character 2-4-grams next to word 1-2-grams. Off by default: measured
         within noise of off (docs/ablation.md) at half the prediction throughput, and the
         misplaced tone marks they were meant for are fixed by normalisation before segmenting.
@@ -85,9 +76,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, targets: tuple[str, ...] = DEFAULT.targets, mention_gate: bool = True, mask_targets: bool = True, cue_features: bool = True,
-                 cue_split: bool = True, cue_roles: bool = True, two_stage: bool = False,
-                 mentioned_only: bool = False, mark_negation: bool = False,
-                 char_ngrams: bool = False, tune: bool = True, C: float = 1.0,
+                 cue_split: bool = True, cue_roles: bool = True, char_ngrams: bool = False, tune: bool = True, C: float = 1.0,
                  class_weight: str | None = "balanced", ngram_range: tuple[int, int] = (1, 2),
                  random_state: int = 0) -> None:
         self.targets = targets
@@ -96,9 +85,6 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         self.cue_features = cue_features
         self.cue_split = cue_split
         self.cue_roles = cue_roles
-        self.two_stage = two_stage
-        self.mentioned_only = mentioned_only
-        self.mark_negation = mark_negation
         self.char_ngrams = char_ngrams
         self.tune = tune
         self.C = C
@@ -112,7 +98,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
 
     # -- building blocks -------------------------------------------------------------------
     def _features(self, ngram_range: tuple[int, int]) -> "Concat":
-        words = Pipeline([("counts", NgramCounts(ngram_range, self.mark_negation)),
+        words = Pipeline([("counts", NgramCounts(ngram_range)),
                           ("tfidf", TfidfTransformer(sublinear_tf=True))])
         parts: list[tuple[str, Any]] = [("words", words)]
         if self.char_ngrams:  # over the view's tokens joined by spaces
@@ -122,13 +108,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
             parts.append(("cues", CueFeatures(split=self.cue_split, roles=self.cue_roles)))
         return Concat(parts)
 
-    def _classifier(self, C: float, class_weight: str | None, stance: bool = False):
-        if stance and self.two_stage:
-            return TwoStage(C=C, class_weight=class_weight, random_state=self.random_state)
-        return _logistic(C, class_weight, self.random_state)
-
-    def _choose(self, docs: list[View], labels: list[str], groups: list[str], scorer,
-                stance: bool = False, weights: np.ndarray | None = None) -> dict[str, Any]:
+    def _choose(self, docs: list[View], labels: list[str], groups: list[str], scorer) -> dict[str, Any]:
         """Hyper-parameters by grouped cross-validation inside the training data.
 
         Features are fitted once per inner fold and n-gram range (not once per candidate), and
@@ -146,9 +126,7 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
                 X_tr, X_te = feats.transform([docs[i] for i in tr]), feats.transform([docs[i] for i in te])
                 for _, cw, C in (cand for cand in grid if cand[0] == ng):
                     if len(set(y[tr])) > 1:
-                        w = None if weights is None else weights[tr]
-                        pred[(ng, cw, C)][te] = (self._classifier(C, cw, stance).fit(X_tr, y[tr], sample_weight=w)
-                                                 .predict(X_te))
+                        pred[(ng, cw, C)][te] = _logistic(C, cw, self.random_state).fit(X_tr, y[tr]).predict(X_te)
                     else:
                         pred[(ng, cw, C)][te] = y[tr][0]
         scores = {cand: scorer(y, pred[cand]) for cand in grid}
@@ -156,28 +134,21 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         best = next(cand for cand in grid if scores[cand] == top)  # the grid runs simplest first
         return {"ngram_range": best[0], "class_weight": best[1], "C": best[2], "inner_score": top}
 
-    def _fit_one(self, name: str, docs: list[View], labels: list[str], groups: list[str] | None, scorer,
-                 weights: np.ndarray | None = None):
+    def _fit_one(self, name: str, docs: list[View], labels: list[str], groups: list[str] | None, scorer):
         if len(set(labels)) == 1:
             return _Constant(labels[0])
-        stance = name != "sentiment"
         if self.tune and groups and len(set(groups)) >= 3:
-            params = self._choose(docs, labels, groups, scorer, stance, weights)
+            params = self._choose(docs, labels, groups, scorer)
         else:
             params = {"ngram_range": self.ngram_range, "class_weight": self.class_weight, "C": self.C}
         self.chosen_[name] = params
         return Pipeline([("features", self._features(params["ngram_range"])),
-                         ("clf", self._classifier(params["C"], params["class_weight"], stance))]).fit(
-            docs, labels, clf__sample_weight=weights)
+                         ("clf", _logistic(params["C"], params["class_weight"], self.random_state))]).fit(docs, labels)
 
     # -- estimator API ---------------------------------------------------------------------
-    def fit(self, X: Sequence[Prepared], y, groups: Sequence[str] | None = None,
-            sample_weight: Sequence[float] | None = None) -> "StanceTagger":
-        """``groups`` (the ``doc`` of each sentence) drive the inner tuning folds; ``sample_weight``
-        weights each sentence in every logistic regression (``vnstance.model.train`` gives real
-        news sentences more weight than authored ones)."""
+    def fit(self, X: Sequence[Prepared], y, groups: Sequence[str] | None = None) -> "StanceTagger":
+        """``groups`` (the ``doc`` of each sentence) drive the inner tuning folds."""
         y = np.asarray(y, dtype=object)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         schema = self.schema
         targets, heads = schema.targets, schema.heads
         if y.ndim != 2 or y.shape[1] != len(heads) or y.shape[0] != len(X):
@@ -186,19 +157,18 @@ class StanceTagger(ClassifierMixin, BaseEstimator):
         self.chosen_: dict[str, dict[str, Any]] = {}
         self.stance_models_: dict[str, Pipeline] = {}
         if self.mask_targets:  # one model over every (sentence, target) row
-            rows = [(i, t_i) for t_i, target in enumerate(targets) for i in range(len(X))
-                    if not self.mentioned_only or any(m.target == target for m in X[i].mentions)]
+            rows = [(i, t_i) for t_i in range(len(targets)) for i in range(len(X))]
             docs = [View(X[i], targets[t_i]) for i, t_i in rows]
             labels = [y[i, t_i] for i, t_i in rows]
             shared = self._fit_one("stance", docs, labels, [groups[i] for i, _ in rows] if groups else None,
-                                   _stance_f1, None if w is None else w[[i for i, _ in rows]])
+                                   _stance_f1)
             self.stance_models_ = {t: shared for t in targets}
         else:
             for t_i, target in enumerate(targets):
                 self.stance_models_[target] = self._fit_one(target, [View(p) for p in X], list(y[:, t_i]), groups,
-                                                            _stance_f1, w)
+                                                            _stance_f1)
         sentiment = list(y[:, heads.index(SENTIMENT)])  # by name: the column after the targets
-        self.sentiment_model_ = self._fit_one(SENTIMENT, [View(p) for p in X], sentiment, groups, _macro_f1, w)
+        self.sentiment_model_ = self._fit_one(SENTIMENT, [View(p) for p in X], sentiment, groups, _macro_f1)
         self.classes_ = [np.array(schema.labels[h], dtype=object) for h in heads]
         return self
 
@@ -258,61 +228,6 @@ def labels_of(probas: list[np.ndarray], schema: Schema = DEFAULT) -> np.ndarray:
 def _logistic(C: float, class_weight: str | None, random_state: int) -> LogisticRegression:
     return LogisticRegression(C=C, class_weight=class_weight, solver="newton-cg", max_iter=1000,
                               random_state=random_state)
-
-
-class TwoStage(ClassifierMixin, BaseEstimator):
-    """Stance in two steps, each a logistic regression over the same features.
-
-    First: does the sentence take a side on the target (favor/against) or not (neutral/none)?
-    Then, apart: which side, favor or against; and neutral or none. P(favor) is P(side) times
-    P(favor | side), and so on. The first step learns from every row what taking a side looks
-    like, whichever side; the second learns direction from the rows that take one.
-    """
-
-    SIDES = ("favor", "against")
-
-    def __init__(self, C: float = 1.0, class_weight: str | None = "balanced", random_state: int = 0) -> None:
-        self.C = C
-        self.class_weight = class_weight
-        self.random_state = random_state
-
-    def _part(self, X, y: np.ndarray, w: np.ndarray | None):
-        if len(set(y)) == 1:
-            return _Constant(y[0])
-        return _logistic(self.C, self.class_weight, self.random_state).fit(X, y, sample_weight=w)
-
-    def fit(self, X, y, sample_weight=None) -> "TwoStage":
-        y = np.asarray(y, dtype=object)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        side = np.isin(y, self.SIDES)
-        self.classes_ = np.array(sorted(set(y)), dtype=object)
-        self.side_ = self._part(X, np.where(side, "side", "quiet").astype(object), w)
-        self.which_ = self._part(X[side], y[side], None if w is None else w[side]) if side.any() else None
-        self.quiet_ = self._part(X[~side], y[~side], None if w is None else w[~side]) if (~side).any() else None
-        return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        out = np.zeros((X.shape[0], len(self.classes_)))
-        col = {c: j for j, c in enumerate(self.classes_)}
-        p_side = _column(self.side_, X, "side")
-        for model, weight in ((self.which_, p_side), (self.quiet_, 1.0 - p_side)):
-            if model is None:
-                continue
-            probs = model.predict_proba(X)
-            for j, c in enumerate(model.classes_):
-                out[:, col[c]] += weight * probs[:, j]
-        return out
-
-    def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-def _column(model, X, label: str) -> np.ndarray:
-    """The probability of ``label`` from a fitted classifier (0 where it never saw it)."""
-    classes = list(model.classes_)
-    if label not in classes:
-        return np.zeros(X.shape[0])
-    return model.predict_proba(X)[:, classes.index(label)]
 
 
 class Concat(TransformerMixin, BaseEstimator):
