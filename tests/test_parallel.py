@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from .conftest import ARTICLES, assert_user_error
 
 
@@ -86,3 +88,28 @@ def test_bench_reports_figures(run, model_path, tmp_path):
 
 def test_bench_without_a_model(run, tmp_path):
     assert_user_error(run("bench", "--model", str(tmp_path / "none.joblib")), "no such model file")
+
+
+def test_bench_whole_process_times_both_processes(run, model_path, tmp_path):
+    out = tmp_path / "whole.json"
+    r = run("bench", "--model", str(model_path), "--whole-process", "12,30", "--json", str(out))
+    assert r.exit_code == 0, r.output
+    figures = json.loads(out.read_text())
+    assert [s["sentences"] for s in figures["sizes"]] == [12, 30]
+    for size in figures["sizes"]:
+        assert len(size["pairs"]) == figures["repeats"] == 3
+        ratios = sorted(p["floor"] / p["predict"] for p in size["pairs"])
+        assert size["ratio"] == ratios[1] and size["ratio_range"] == [ratios[0], ratios[-1]]
+        assert f"{size['sentences']:>7} sentences:" in r.stdout and f"{size['ratio']:.2f}x" in r.stdout
+
+
+@pytest.mark.parametrize("sizes", ["x", "0", "100,", ""])
+def test_bench_whole_process_wants_counts(run, model_path, sizes):
+    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", sizes), "--whole-process")
+
+
+def test_bench_whole_process_reports_a_failing_predict(run, model_path, tmp_path, monkeypatch):
+    from vnstance import bench
+
+    monkeypatch.setattr(bench, "_vnstance_command", lambda: [sys.executable, "-c", "import sys; sys.exit(3)"])
+    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", "5"), "exited 3")

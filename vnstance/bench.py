@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .dataset import DEFAULT_TRAIN, load_labelled
+from .errors import VnstanceError
 from .features import segment
 from .inputs import Item
 from .model.api import Model, load_model, settle
@@ -81,7 +82,10 @@ def _seconds(work: Callable[..., object], *args: Any) -> float:
 
 
 def _run(command: list[str]) -> None:
-    subprocess.run(command, check=True, capture_output=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
+        raise VnstanceError(f"bench: {Path(command[0]).name} {command[1]} exited {done.returncode}: {last}")
 
 
 def _segment_all(texts: list[str]) -> None:
@@ -181,6 +185,10 @@ def whole_process(model_path: str, sizes: Iterable[int], repeats: int = WHOLE_RE
                 timed = {}
                 for which in (("floor", "predict") if k % 2 == 0 else ("predict", "floor")):
                     timed[which] = _seconds(_run, commands[which])
+                with open(out_path, encoding="utf-8") as f:
+                    labelled = sum(1 for _ in f)
+                if labelled != n:
+                    raise VnstanceError(f"bench: predict labelled {labelled} of {n} sentences")
                 pairs.append(timed)
             ratios = [p["floor"] / p["predict"] for p in pairs]
             out["sizes"].append({"sentences": n, "pairs": pairs, "ratio": statistics.median(ratios),
