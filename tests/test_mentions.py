@@ -44,3 +44,61 @@ def test_mention_detection_on_gold(gold):
     for t in TARGETS:
         pred = ["neutral" if prepare(e.text).mentions_of(t) else "none" for e in gold.examples]
         assert mention_metrics(gold.column(t), pred)["f1"] >= 0.95, t
+
+
+@pytest.mark.parametrize("text, russia, us", [
+    ("Tuy nhiên, đoàn lãnh đạo cấp cao của Nga đã bị Washignton từ chối.", ["Nga"], ["Washignton"]),  # seed 003
+    ("Điện Kremiln bác bỏ cáo buộc", ["Kremiln"], []),  # a swap
+    ("Matxcova lên tiếng", ["Matxcova"], []),  # a tone mark lost
+    ("Bộ trưởng Blinkn đến Hà Nội", [], ["Blinkn"]),  # a letter left out
+    ("Ngoại trưởng Lavrov gặp Tilllerson", ["Lavrov"], ["Tilllerson"]),  # a letter added
+])
+def test_long_names_are_found_with_one_typo(text, russia, us):
+    assert found(text) == {"russia": russia, "us": us}
+
+
+@pytest.mark.parametrize("text", [
+    "Medvedeva giành huy chương vàng",  # another name: the last letter differs
+    "Ông Zakharov phát biểu",
+    "Trumo phát biểu",  # short names are matched exactly only
+    "Wahsingotn phát biểu",  # two typos
+    "washignton phát biểu",  # not capitalised: not a name
+    "Kremlinova phát biểu",  # three letters more
+])
+def test_other_names_are_not_typos(text):
+    assert found(text) == {"russia": [], "us": []}
+
+
+def _damerau_levenshtein(a: str, b: str) -> int:
+    """The textbook dynamic programme (optimal string alignment), as the reference."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def test_one_edit_equals_the_dynamic_programme():
+    import random
+
+    from vnstance.features.mentions import _one_edit
+
+    rng = random.Random(0)
+    words = ["Washington", "Kremlin", "Matxcơva", "abab", "aab", ""]
+    for _ in range(3000):
+        a = rng.choice(words)
+        b = list(a)
+        for _ in range(rng.choice([0, 1, 1, 2])):  # zero, one or two random edits
+            op, i = rng.choice("dist"), rng.randrange(len(b) + 1)
+            if op == "d" and i < len(b):
+                del b[i]
+            elif op == "i":
+                b.insert(i, rng.choice("abngo"))
+            elif op == "s" and i < len(b):
+                b[i] = rng.choice("abngo")
+            elif op == "t" and i + 1 < len(b):
+                b[i], b[i + 1] = b[i + 1], b[i]
+        b = "".join(b)
+        assert _one_edit(a, b) == (_damerau_levenshtein(a, b) == 1), (a, b)

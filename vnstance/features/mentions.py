@@ -9,6 +9,8 @@ known heads ("Nước Nga", "Người Mỹ"). Person names and distinctive place
 "Kremlin", "Washington") are exempt from that rule. Context lists catch what segmentation
 leaves ambiguous: phrases such as "chị Nga", "châu Mỹ", "Mỹ nhân" or "giải Mỹ mở rộng" (the
 US Open) block any alias inside them.
+A long name with one typo ("Washignton", "Kremiln", "Matxcova") is still that name: see
+``_typo_of``.
 The lexicon is data: lexicon/targets.json, documented in lexicon/README.md; a user's own
 file (``vnstance train --lexicon``) is merged into it (``merge_lexicons``).
 """
@@ -63,6 +65,12 @@ class Lexicon:
                     for second in seconds:
                         index.setdefault(key, {}).setdefault(second, []).append((list(syllables[1:]), entry))
             object.__setattr__(self, name, index)
+        typos: dict[str, list[str]] = {}
+        for a in self.aliases:
+            if a.is_name and len(a.syllables) == 1 and len(a.syllables[0]) >= TYPO_MIN_CHARS:
+                for key in {a.syllables[0], *_deletions(a.syllables[0])}:
+                    typos.setdefault(key, []).append(a.syllables[0])
+        object.__setattr__(self, "_typo_index", typos)
 
     @classmethod
     def from_dict(cls, data: dict, targets: Sequence[str] = DEFAULT.targets) -> "Lexicon":
@@ -145,6 +153,42 @@ def default_lexicon() -> Lexicon:
     return load_lexicon()
 
 
+# Names at least this long are also found with one typo: a letter left out, added, changed or
+# swapped with its neighbour, keeping the first two letters and the last ("Washignton"). The
+# last letter is kept because that is where other names differ by one letter: "Medvedeva"
+# (a skater) is not "Medvedev", nor "Zakharov" "Zakharova".
+TYPO_MIN_CHARS = 7
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one insertion, deletion, substitution or swap of
+    neighbouring letters (Damerau-Levenshtein distance 1)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = sorted((a, b), key=len)
+        return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                              and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+
+
+def _typo_of(syllable: str, lex: Lexicon) -> str | None:
+    """The long name (``TYPO_MIN_CHARS`` or more) that ``syllable`` is one typo away from, if any."""
+    if len(syllable) < TYPO_MIN_CHARS - 1 or not syllable[:1].isupper() or syllable in lex._alias_index:
+        return None
+    index = lex._typo_index
+    for key in (syllable, *_deletions(syllable)):
+        for name in index.get(key, ()):
+            if (syllable[:2] == name[:2] and syllable[-1] == name[-1] and _one_edit(syllable, name)):
+                return name
+    return None
+
+
 def _same(syllable: str, alias: str) -> bool:
     return syllable == alias or (syllable.isupper() and len(syllable) > 1 and syllable == alias.upper())
 
@@ -160,7 +204,12 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
     # "Mỹ-Nga": the hyphen is a syllable of its own
     parts = [_syllables(w) if "-" in w else w.split() for w in words]
     syl = [p for ps in parts for p in ps]
-    if lex._alias_index.keys().isdisjoint(syl):  # most sentences of an archive: nothing to find
+    match = syl  # what aliases are matched against: syl, with names misspelt once corrected
+    for k, x in enumerate(syl):
+        if len(x) >= TYPO_MIN_CHARS - 1 and (name := _typo_of(x, lex)):
+            match = match if match is not syl else list(syl)
+            match[k] = name
+    if lex._alias_index.keys().isdisjoint(match):  # most sentences of an archive: nothing to find
         return tuple(words), ()
     word_of = [i for i, ps in enumerate(parts) for _ in ps]
     taken = [False] * len(syl)
@@ -168,7 +217,7 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
         taken[s:e] = [True] * (e - s)
     blocked = list(taken)
     found: list[tuple[int, int, _Alias]] = []
-    for s, e, alias in _matches(syl, lex._alias_index):
+    for s, e, alias in _matches(match, lex._alias_index):
         if not any(taken[s:e]):
             taken[s:e] = [True] * (e - s)
             found.append((s, e, alias))
