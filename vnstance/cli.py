@@ -590,12 +590,15 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 1), default=None, metavar="RATE",
               help="Exit 1 if the pass rate over all cases is below RATE (0-1).")
-def check_command(model_path: str | None, cases_path: str | None, report_path: str | None, fail_under: float | None) -> None:
+@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
+              help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
+def check_command(model_path: str | None, cases_path: str | None, report_path: str | None, fail_under: float | None,
+                  model_sha256: str | None) -> None:
     """Behavioural tests: run the contrast set and print the pass rate per test type."""
     from .eval import contrast, report
 
     model_path, chosen = _model_or_default(model_path)
-    with _using(chosen):
+    with _pinned(model_sha256), _using(chosen):
         result = contrast.check(model_path, cases_path or contrast.CASES_PATH)
     click.echo(contrast.summary(result))
     if report_path:
