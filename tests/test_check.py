@@ -90,6 +90,6 @@ def test_check_bad_input_is_one_line(run, model_path, tmp_path):
 
 def test_check_refuses_a_model_that_is_not_the_pinned_one(run, model_path):
     pinned = run("check", "--model", str(model_path), "--model-sha256", "0" * 64)
-    assert_user_error(pinned, "sha256")
+    assert_user_error(pinned, "does not match the pinned 000000000000")
     actual = (model_path.parent / (model_path.name + ".sha256")).read_text().split()[0]
     assert run("check", "--model", str(model_path), "--model-sha256", actual).exit_code == 0
