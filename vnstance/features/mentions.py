@@ -206,7 +206,7 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
     syl = [p for ps in parts for p in ps]
     match = syl  # what aliases are matched against: syl, with names misspelt once corrected
     for k, x in enumerate(syl):
-        if len(x) >= TYPO_MIN_CHARS - 1 and (name := _typo_of(x, lex)):
+        if len(x) >= TYPO_MIN_CHARS - 1 and x[0].isupper() and (name := _typo_of(x, lex)):
             match = match if match is not syl else list(syl)
             match[k] = name
     if lex._alias_index.keys().isdisjoint(match):  # most sentences of an archive: nothing to find
