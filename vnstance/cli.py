@@ -778,11 +778,17 @@ def label_random(labels: str, out: str, rest: str | None) -> None:
 @click.argument("a", type=click.Path(dir_okay=False))
 @click.argument("b", type=click.Path(dir_okay=False))
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
-def agree(a: str, b: str, report_path: str | None) -> None:
+@click.option("--targets", default=None, metavar="T1,T2,...",
+              help="The targets to compare (default: the target fields the files' rows carry).")
+def agree(a: str, b: str, report_path: str | None, targets: str | None) -> None:
     """Agreement of two annotators on their shared ids: kappa per field, f_avg, disagreements."""
     from .eval import agreement
 
-    result = agreement.agreement(a, b)
+    try:
+        schema = Schema.of_targets(targets) if targets is not None else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--targets") from None
+    result = agreement.agreement(a, b, schema)
     click.echo(agreement.summary(result))
     if report_path:
         agreement.write_json(result, report_path)
