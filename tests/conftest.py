@@ -32,6 +32,29 @@ def model(model_path):
     return load_model(model_path)
 
 
+DATA = Path(__file__).resolve().parent / "data"
+THREE_TARGETS = DATA / "three-targets.jsonl"
+CHINA_LEXICON = DATA / "china-lexicon.json"
+
+
+@pytest.fixture(scope="session")
+def model3_path(tmp_path_factory) -> Path:
+    """A small three-target model (russia, us, china) trained by the CLI on tests/data."""
+    out = tmp_path_factory.mktemp("model3") / "m3.joblib"
+    result = CliRunner().invoke(main, ["train", "--data", str(THREE_TARGETS), "--targets", "russia,us,china",
+                                       "--lexicon", str(CHINA_LEXICON), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "china" in result.output  # the label counts list the third head
+    return out
+
+
+@pytest.fixture(scope="session")
+def model3(model3_path):
+    from vnstance import load_model
+
+    return load_model(model3_path)
+
+
 @pytest.fixture
 def run():
     """Invoke the CLI: run('predict', '--model', ...), optionally with input=..."""

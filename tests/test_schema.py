@@ -11,9 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from vnstance.cli import main
 from vnstance.dataset import load_labelled
 from vnstance.errors import VnstanceError
 from vnstance.features.mentions import Lexicon, load_lexicon, merge_lexicons, shipped_lexicon
@@ -22,29 +20,12 @@ from vnstance.schema import DEFAULT, HEADS, LABELS, TARGETS, Schema
 from .conftest import assert_user_error, write_jsonl
 
 DATA = Path(__file__).parent / "data"
-THREE = DATA / "three-targets.jsonl"
+THREE = DATA / "three-targets.jsonl"  # the conftest's model3 is trained on it, with CHINA_LEXICON
 CHINA_LEXICON = DATA / "china-lexicon.json"
 SCHEMA3 = Schema(("russia", "us", "china"))
 SENTENCES = ["Trung Quốc bị cáo buộc vi phạm lệnh ngừng bắn.",
              "Hà Nội hoan nghênh sáng kiến hòa bình của Bắc Kinh và Mỹ.",
              "Thời tiết hôm nay nắng đẹp ở Hà Nội."]
-
-
-@pytest.fixture(scope="module")
-def model3_path(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("model3") / "m3.joblib"
-    result = CliRunner().invoke(main, ["train", "--data", str(THREE), "--targets", "russia,us,china",
-                                       "--lexicon", str(CHINA_LEXICON), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "china" in result.output  # the label counts list the third head
-    return out
-
-
-@pytest.fixture(scope="module")
-def model3(model3_path):
-    from vnstance import load_model
-
-    return load_model(model3_path)
 
 
 # -- the schema value --------------------------------------------------------------------------

@@ -712,6 +712,10 @@ def _bind(host: str, port: int):
               help="Answers file (JSONL, gold format). Appended at once; an existing file is resumed.")
 @click.option("--model", "model_path", default=None, show_default=_DEFAULT_MODEL,
               type=click.Path(dir_okay=False), help="Model that suggests labels and orders the queue.")
+@click.option("--no-model", "no_model", is_flag=True,
+              help="Label without a model: no suggestions, every sentence in a seeded random order.")
+@click.option("--targets", default=None, metavar="T1,T2,...",
+              help="The targets to label (default: the model's). A target the model lacks gets no suggestion.")
 @click.option("--input-format", "input_format", type=click.Choice(FORMATS), default="lines", show_default=True,
               help="As for predict; article input shows each sentence's neighbours in its article.")
 @click.option("--annotator", default=None, help="Name saved with every answer. Default: the login name.")
@@ -725,13 +729,14 @@ def _bind(host: str, port: int):
 @click.option("--sample", type=click.IntRange(min=1), default=None,
               help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
-def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_format: str, annotator: str | None, host: str,
+def label(inputs: tuple[str, ...], out: str, model_path: str | None, no_model: bool, targets: str | None,
+          input_format: str, annotator: str | None, host: str,
           allowed_hosts: tuple[str, ...], port: int, random_share: float, sample: int | None, seed: int) -> None:
     """Label sentences in the browser, the ones the model is least sure of first."""
     try:
         import uvicorn
 
-        from .label.app import create_app
+        from .label.app import create_app, label_keys
     except ImportError:
         raise VnstanceError("vnstance label needs the serve extra: pip install 'vnstance[serve]'") from None
     import getpass
@@ -739,20 +744,41 @@ def label(inputs: tuple[str, ...], out: str, model_path: str | None, input_forma
     from .label.session import open_session
     from .model.api import load_model
 
-    model_path, chosen = _model_or_default(model_path)
-    with _using(chosen):
-        model = load_model(model_path)
+    if no_model and model_path is not None:
+        raise click.UsageError("--model and --no-model: choose one")
+    try:
+        schema = Schema.of_targets(targets) if targets is not None else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--targets") from None
+    model = None
+    if not no_model:
+        model_path, chosen = _model_or_default(model_path)
+        with _using(chosen):
+            model = load_model(model_path)
+    schema = schema or (DEFAULT_SCHEMA if model is None else model.schema)
+    try:
+        label_keys(schema)  # more labels than keys: say so before scoring
+    except ValueError as e:
+        raise VnstanceError(str(e)) from None
+    lacking = [t for t in schema.targets if model is not None and t not in model.schema.targets]
+    if lacking:
+        click.echo(f"vnstance: the model has no head for {', '.join(lacking)}: no suggestion for it", err=True)
     try:
         who = annotator or getpass.getuser()
     except (KeyError, OSError):
         who = "annotator"
     def scoring(n: int, total: int) -> None:
         of = f" (a random sample of {total})" if n < total else ""
-        click.echo(f"vnstance: scoring {n} sentences{of} to order them ...", err=True)
+        if model is None:
+            click.echo(f"vnstance: {n} sentences{of} in a random order (no model) ...", err=True)
+        else:
+            click.echo(f"vnstance: scoring {n} sentences{of} to order them ...", err=True)
 
-    session = open_session(inputs, input_format, out, model, who, random_share, seed, sample, on_scoring=scoring)
+    session = open_session(inputs, input_format, out, model, who, random_share, seed, sample, on_scoring=scoring,
+                           schema=schema)
     s = session.stats()
-    click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out}; "
+    click.echo(f"vnstance: {s['total']} sentences, {s['labelled']} already labelled in {out} "
+               f"(targets {', '.join(session.schema.targets)}); "
                f"labelling as {who!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(create_app(session, allowed_hosts=tuple(_allowed_hosts(host, allowed_hosts))), host=host, port=port, access_log=False, log_level="warning")
 
@@ -773,11 +799,17 @@ def label_random(labels: str, out: str, rest: str | None) -> None:
 @click.argument("a", type=click.Path(dir_okay=False))
 @click.argument("b", type=click.Path(dir_okay=False))
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
-def agree(a: str, b: str, report_path: str | None) -> None:
+@click.option("--targets", default=None, metavar="T1,T2,...",
+              help="The targets to compare (default: the target fields the files' rows carry).")
+def agree(a: str, b: str, report_path: str | None, targets: str | None) -> None:
     """Agreement of two annotators on their shared ids: kappa per field, f_avg, disagreements."""
     from .eval import agreement
 
-    result = agreement.agreement(a, b)
+    try:
+        schema = Schema.of_targets(targets) if targets is not None else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--targets") from None
+    result = agreement.agreement(a, b, schema)
     click.echo(agreement.summary(result))
     if report_path:
         agreement.write_json(result, report_path)

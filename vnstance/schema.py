@@ -17,7 +17,7 @@ SENTIMENT = "sentiment"
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 # names a target cannot take: they are other fields of a labelled or predicted row
 RESERVED = frozenset({SENTIMENT, "id", "doc", "text", "source", "mentions", "scores", "section", "explain",
-                      "article_id", "sentence_index"})
+                      "article_id", "sentence_index", "annotator", "selected_by", "labelled_at"})
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,18 @@ class Schema:
 
 DEFAULT = Schema()
 
+
+def row_targets(row: Mapping[str, Any], stance_labels: tuple[str, ...] = STANCE_LABELS) -> tuple[str, ...]:
+    """The targets a labelled row was labelled for, read from its fields: every field that is not
+    one of a row's other fields and holds a stance label (in the row's order). How an answers
+    file or an annotator's file says its schema without a header line (it stays a gold file)."""
+    return tuple(k for k, v in row.items()
+                 if k not in RESERVED and isinstance(v, str) and v in stance_labels and _NAME.match(k))
+
 # The default schema's parts under their old names, for code that serves the shipped
-# two-target data only (the labelling app, the seed data card). Code downstream of a model
-# reads ``model.schema`` instead.
+# two-target data only (the seed data card, the ablation and learning-curve studies, tests of
+# the default model). Code downstream of a model reads ``model.schema``; the labelling app and
+# ``agree`` take a schema as a parameter.
 TARGETS: tuple[str, ...] = DEFAULT.targets
 HEADS: tuple[str, ...] = DEFAULT.heads
 LABELS: dict[str, tuple[str, ...]] = DEFAULT.labels

@@ -4,6 +4,9 @@ Cohen's kappa per field (scikit-learn's ``cohen_kappa_score``, over the schema's
 the share of identical labels, f_avg of one file scored against the other (the project's
 ``metrics.f_avg``; it is symmetric, so which file is "gold" does not matter), and every
 sentence where the two differ, so a team can settle them.
+
+The schema is the files' own (the target fields their rows carry: ``russia, us, china`` for
+a three-target team), or the one the caller states; both files must have its heads.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ..dataset import load_labelled
+from ..dataset import labelled_targets, load_labelled
 from ..errors import VnstanceError
-from ..schema import HEADS, LABELS
+from ..schema import Schema
 from ..textfiles import atomic_file
 from .metrics import f_avg
 
@@ -34,28 +37,42 @@ def kappa(a: list[str], b: list[str], labels: tuple[str, ...]) -> float | None:
     return None if math.isnan(value) else value
 
 
-def agreement(path_a: str | Path, path_b: str | Path) -> dict[str, Any]:
-    """The agreement report for two labelled JSONL files (ids unique within each)."""
-    a, b = load_labelled(path_a), load_labelled(path_b)
+def files_schema(path_a: str | Path, path_b: str | Path) -> Schema:
+    """The schema two label files share: the targets their rows carry, which must be the same."""
+    ta, tb = labelled_targets(path_a), labelled_targets(path_b)
+    if ta and tb and set(ta) != set(tb):
+        shared = [t for t in ta if t in tb]
+        hint = f"give --targets {','.join(shared)} to compare the shared ones" if shared else "they share no target"
+        raise VnstanceError(f"{path_a} labels targets {', '.join(ta)} but {path_b} labels {', '.join(tb)}: {hint}")
+    return Schema(ta or tb) if ta or tb else Schema()
+
+
+def agreement(path_a: str | Path, path_b: str | Path, schema: Schema | None = None) -> dict[str, Any]:
+    """The agreement report for two labelled JSONL files (ids unique within each), per head of
+    ``schema`` (default: the files' own, see ``files_schema``)."""
+    if schema is None:
+        schema = files_schema(path_a, path_b)
+    heads, labels = schema.heads, schema.labels
+    a, b = load_labelled(path_a, schema), load_labelled(path_b, schema)
     by_id_b = {e.id: e for e in b.examples}
     pairs = [(e, by_id_b[e.id]) for e in a.examples if e.id in by_id_b]
     if not pairs:
         raise VnstanceError(f"no shared ids: {path_a} and {path_b} label different sentences")
     fields = {}
-    for h in HEADS:
+    for h in heads:
         ya, yb = [x.label(h) for x, _ in pairs], [y.label(h) for _, y in pairs]
-        fields[h] = {"kappa": kappa(ya, yb, LABELS[h]),
+        fields[h] = {"kappa": kappa(ya, yb, labels[h]),
                      "agreement": sum(p == q for p, q in zip(ya, yb)) / len(pairs)}
-    gold = {h: [x.label(h) for x, _ in pairs] for h in HEADS}
-    other = {h: [y.label(h) for _, y in pairs] for h in HEADS}
+    gold = {h: [x.label(h) for x, _ in pairs] for h in heads}
+    other = {h: [y.label(h) for _, y in pairs] for h in heads}
     disagreements = [
         {"id": x.id, "doc": x.doc, "text": x.text,
-         **{h: {"a": x.label(h), "b": y.label(h)} for h in HEADS if x.label(h) != y.label(h)}}
-        for x, y in pairs if any(x.label(h) != y.label(h) for h in HEADS)
+         **{h: {"a": x.label(h), "b": y.label(h)} for h in heads if x.label(h) != y.label(h)}}
+        for x, y in pairs if any(x.label(h) != y.label(h) for h in heads)
     ]
-    return {"schema": SCHEMA, "a": {"path": str(path_a), "sentences": len(a)},
+    return {"schema": SCHEMA, "targets": list(schema.targets), "a": {"path": str(path_a), "sentences": len(a)},
             "b": {"path": str(path_b), "sentences": len(b)}, "shared": len(pairs),
-            "fields": fields, "f_avg": f_avg(gold, other), "disagreements": disagreements}
+            "fields": fields, "f_avg": f_avg(gold, other, schema), "disagreements": disagreements}
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -68,7 +85,7 @@ def summary(report: dict[str, Any]) -> str:
     lines.append(f"  f_avg of B against A: {report['f_avg']:.3f}")
     lines.append(f"disagreements: {len(report['disagreements'])}")
     for d in report["disagreements"]:
-        diffs = "  ".join(f"{h} {d[h]['a']}/{d[h]['b']}" for h in HEADS if h in d)
+        diffs = "  ".join(f"{h} {d[h]['a']}/{d[h]['b']}" for h in report["fields"] if h in d)
         lines.append(f"  {d['id']}  {diffs}  {d['text']}")
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..dataset import SEEDS_DIR
 from ..errors import VnstanceError
-from ..schema import HEADS, LABELS, TARGETS
+from ..schema import DEFAULT, Schema
 from .session import NothingToUndo, Session, UnknownItem
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,11 +37,16 @@ CONTROL_KEYS = {"Enter": "save (the suggestion, or your changes)", " ": "skip", 
 GUIDELINE_SECTIONS = ("Who counts as the target", "Stance values", "Decision rules", "Clarifications", "Sentiment")
 
 
-def label_keys() -> dict[str, dict[str, str]]:
-    """{head: {label: key}}, read from the schema: row k of the keyboard for head k."""
-    if len(HEADS) > len(KEY_ROWS) or any(len(LABELS[h]) > len(row) for h, row in zip(HEADS, KEY_ROWS)):
-        raise ValueError("the schema has more heads or labels than keyboard keys")
-    return {h: dict(zip(LABELS[h], row)) for h, row in zip(HEADS, KEY_ROWS)}
+def label_keys(schema: Schema = DEFAULT) -> dict[str, dict[str, str]]:
+    """{head: {label: key}}, read from the schema: row k of the keyboard for head k while the
+    heads fit one a row (up to three targets); beyond that, the keys in reading order."""
+    heads, labels = schema.heads, schema.labels
+    if len(heads) <= len(KEY_ROWS) and all(len(labels[h]) <= len(row) for h, row in zip(heads, KEY_ROWS)):
+        return {h: dict(zip(labels[h], row)) for h, row in zip(heads, KEY_ROWS)}
+    keys = iter("".join(KEY_ROWS))
+    if sum(len(labels[h]) for h in heads) > len("".join(KEY_ROWS)):
+        raise ValueError(f"the schema's {len(heads)} heads have more labels than the keyboard has keys")
+    return {h: {lab: next(keys) for lab in labels[h]} for h in heads}
 
 
 def guideline_summary(path: Path = GUIDELINE) -> list[dict[str, str]]:
@@ -88,8 +93,10 @@ def create_app(session: Session, allowed_hosts: tuple[str, ...] = ("127.0.0.1", 
         return JSONResponse({"detail": f"not saved: {exc}"}, status_code=500)
 
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    config = {"heads": list(HEADS), "targets": list(TARGETS), "labels": {h: list(LABELS[h]) for h in HEADS},
-              "keys": label_keys(), "control_keys": CONTROL_KEYS, "annotator": session.annotator,
+    schema = session.schema
+    config = {"heads": list(schema.heads), "targets": list(schema.targets),
+              "labels": {h: list(labs) for h, labs in schema.labels.items()},
+              "keys": label_keys(schema), "control_keys": CONTROL_KEYS, "annotator": session.annotator,
               "guideline": guideline_summary(), "file": str(session.store.path)}
 
     def unknown(ident: str) -> HTTPException:

@@ -12,11 +12,17 @@ The rule:
   length and the seed only, not on the model: a retrained model keeps the same random sample.
 - The other sentences form the *uncertainty* stream: those where the model finds a target,
   lowest margin first (the margin of a target is its top stance score minus its second; a
-  sentence's margin is the smallest over the targets it mentions); a sentence that mentions
-  neither target takes every ``NEITHER_EVERY``-th place of that stream (lowest sentiment
-  margin first), so missed mentions still surface without crowding out the stance questions.
+  sentence's margin is the smallest over the targets it mentions, however many the schema
+  has); a sentence that mentions no target takes every ``NEITHER_EVERY``-th place of that
+  stream (lowest sentiment margin first), so missed mentions still surface without crowding
+  out the stance questions.
 - The two streams are interleaved so that ``random_share`` of the positions are random.
 Ties keep input order.
+
+The heads are those of the labelling schema (``score``'s ``schema``, the model's by default).
+A target of the schema that the model does not have (labelling ``china`` with a two-target
+model) gets no suggestion and plays no part in the margin; with no model at all
+(``unscored``) every sentence is in the random stream.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from ..errors import VnstanceError
 from ..inputs import Item, read_items
 from ..model.api import Model
 from ..model.predict import predict_items
-from ..schema import HEADS, TARGETS
+from ..schema import SENTIMENT, Schema
 
 NEITHER_EVERY = 10
 RANDOM, UNCERTAINTY = "random", "uncertainty"
@@ -50,7 +56,7 @@ class Candidate:
     scores: dict[str, dict[str, float]]
     mentions: dict[str, list[str]]
     selected_by: str = UNCERTAINTY
-    margin: float | None = None  # None: mentions neither target
+    margin: float | None = None  # None: mentions no target (or no model scored it)
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "doc": self.doc, "text": self.text, "before": self.before, "after": self.after,
@@ -69,13 +75,17 @@ class _Source:
 
 
 def _top_two_gap(scores: dict[str, float]) -> float:
-    top = sorted(scores.values(), reverse=True)
+    top = sorted(scores.values(), reverse=True) or [1.0]  # no scores: as sure as can be (last)
     return float(top[0] - (top[1] if len(top) > 1 else 0.0))
 
 
-def margin(prediction: dict[str, Any]) -> float | None:
-    """Smallest top-two stance gap over the targets the sentence mentions; None if it mentions none."""
-    gaps = [_top_two_gap(prediction["scores"][t]) for t in TARGETS if prediction["mentions"][t]]
+def margin(prediction: dict[str, Any], targets: Iterable[str] | None = None) -> float | None:
+    """Smallest top-two stance gap over the targets the sentence mentions; None if it mentions none.
+
+    ``targets``: the ones to consider (default: every target the prediction has mentions for)."""
+    mentions, scores = prediction["mentions"], prediction["scores"]
+    gaps = [_top_two_gap(scores[t]) for t in (mentions if targets is None else targets)
+            if mentions.get(t) and t in scores]
     return round(min(gaps), 4) if gaps else None
 
 
@@ -140,16 +150,29 @@ def sample_sources(paths: Sequence[str], fmt: str, size: int, seed: int = 0) -> 
     return out, total
 
 
-def score(model: Model, sources: Iterable[_Source]) -> list[Candidate]:
-    """The model's suggestion, scores and mentions for each sentence."""
+def score(model: Model, sources: Iterable[_Source], schema: Schema | None = None) -> list[Candidate]:
+    """The model's suggestion, scores and mentions for each sentence, for the heads of ``schema``
+    (default: the model's) that the model has; a head it lacks gets no suggestion."""
+    schema = model.schema if schema is None else schema
+    labels = schema.labels
+    heads = [h for h in schema.heads if h in model.schema.heads]
+    targets = [t for t in schema.targets if t in model.schema.targets]
     srcs = list(sources)
     items = [Item(text=s.text, id=s.id) for s in srcs]
     out = []
     for src, (_, pred) in zip(srcs, predict_items(model, items)):
         out.append(Candidate(id=src.id, doc=src.doc, text=src.text, before=src.before, after=src.after,
-                             suggestion={h: pred[h] for h in HEADS}, scores=pred["scores"],
-                             mentions=pred["mentions"], margin=margin(pred)))
+                             suggestion={h: pred[h] for h in heads if pred[h] in labels[h]},
+                             scores={h: pred["scores"][h] for h in heads},
+                             mentions={t: pred["mentions"][t] for t in targets},
+                             margin=margin(pred, targets)))
     return out
+
+
+def unscored(sources: Iterable[_Source]) -> list[Candidate]:
+    """Each sentence with no suggestion, for labelling without a model."""
+    return [Candidate(id=s.id, doc=s.doc, text=s.text, before=s.before, after=s.after,
+                      suggestion={}, scores={}, mentions={}) for s in sources]
 
 
 def order(candidates: Sequence[Candidate], random_share: float = 0.2, seed: int = 0) -> list[Candidate]:
@@ -164,7 +187,7 @@ def order(candidates: Sequence[Candidate], random_share: float = 0.2, seed: int 
     mentioned = [c for _, c in sorted(((i, c) for i, c in rest if c.margin is not None),
                                       key=lambda ic: (ic[1].margin, ic[0]))]
     neither = [c for _, c in sorted(((i, c) for i, c in rest if c.margin is None),
-                                    key=lambda ic: (_top_two_gap(ic[1].scores["sentiment"]), ic[0]))]
+                                    key=lambda ic: (_top_two_gap(ic[1].scores.get(SENTIMENT, {})), ic[0]))]
     uncertain: list[Candidate] = []
     m = n = 0
     while m < len(mentioned) or n < len(neither):

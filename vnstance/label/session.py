@@ -10,11 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from ..schema import HEADS
+from ..schema import DEFAULT, Schema
 from .queue import RANDOM, UNCERTAINTY, Candidate
 from .store import AnswerStore, check_labels, utc_now
+
+if TYPE_CHECKING:
+    from ..model.api import Model
 
 
 class UnknownItem(KeyError):
@@ -37,6 +40,11 @@ class Session:
         self.started = time.monotonic()
         self._cursor = 0  # no open item before this position
         self._lock = threading.Lock()
+
+    @property
+    def schema(self) -> Schema:
+        """The heads this session labels: its answers file's."""
+        return self.store.schema
 
     def item(self, ident: str) -> Candidate:
         try:
@@ -64,7 +72,7 @@ class Session:
     def answer(self, ident: str, labels: dict[str, Any]) -> dict[str, Any]:
         """Save an answer (ValueError for a bad label, UnknownItem for an unknown id); last answer wins."""
         c = self.item(ident)
-        record = {"id": c.id, "doc": c.doc, "text": c.text, **check_labels(labels),
+        record = {"id": c.id, "doc": c.doc, "text": c.text, **check_labels(labels, self.schema),
                   "annotator": self.annotator, "selected_by": c.selected_by, "labelled_at": utc_now()}
         self.store.put(record)
         with self._lock:
@@ -106,7 +114,7 @@ class Session:
         c = self.by_id.get(ident)
         if c is None:  # an answer in the file for a sentence not in this input: shown as it was saved
             c = Candidate(id=removed["id"], doc=removed["doc"], text=removed["text"], before=None, after=None,
-                          suggestion={h: removed[h] for h in HEADS}, scores={}, mentions={})
+                          suggestion={h: removed[h] for h in self.schema.heads}, scores={}, mentions={})
         return kind, removed, c
 
     def stats(self) -> dict[str, Any]:
@@ -115,7 +123,8 @@ class Session:
         by = Counter(r.get("selected_by") for r in mine)
         open_ = sum(1 for c in self.order if c.id not in self.store)
         hours = (time.monotonic() - self.started) / 3600
-        agreed = sum(1 for r in mine if all(r[h] == ids[r["id"]].suggestion[h] for h in HEADS))
+        heads = self.schema.heads
+        agreed = sum(1 for r in mine if all(r[h] == ids[r["id"]].suggestion.get(h) for h in heads))
         return {
             "total": len(self.order),
             "labelled": len(mine),
@@ -123,7 +132,7 @@ class Session:
             "skipped": sum(1 for i in self.skipped if i not in self.store),
             "selected_by": {RANDOM: by.get(RANDOM, 0), UNCERTAINTY: by.get(UNCERTAINTY, 0)},
             "same_as_model": agreed,
-            "labels": {h: dict(Counter(r[h] for r in mine)) for h in HEADS},
+            "labels": {h: dict(Counter(r[h] for r in mine)) for h in heads},
             "this_session": self.answered_here,
             "per_hour": round(self.answered_here / hours) if hours > 0.01 else None,
             "file": str(self.store.path),
@@ -131,17 +140,22 @@ class Session:
         }
 
 
-def open_session(inputs: Sequence[str], input_format: str, out: str, model: Any, annotator: str,
+def open_session(inputs: Sequence[str], input_format: str, out: str, model: Model | None, annotator: str,
                  random_share: float = 0.2, seed: int = 0, sample: int | None = None,
-                 on_scoring: Callable[[int, int], None] | None = None) -> Session:
+                 on_scoring: Callable[[int, int], None] | None = None, schema: Schema | None = None) -> Session:
     """Read and score the input, order it, open the answers file (resuming what it holds).
 
     ``sample``: label only a seeded simple random sample of that many sentences (an archive too
     large to score whole); same input, size and seed, same sample. ``on_scoring(n, total)`` is
-    called once the input is read, before its n (of total) sentences are scored."""
-    from .queue import order, read_sources, sample_sources, score
+    called once the input is read, before its n (of total) sentences are scored.
+    ``schema``: the heads to label (default: the model's). ``model`` None: no suggestions, and
+    the whole order is the seeded random stream (there is no uncertainty to order by)."""
+    from .queue import order, read_sources, sample_sources, score, unscored
 
-    store = AnswerStore(out, exclusive=True)  # a bad or busy answers file fails before minutes of scoring
+    if schema is None:
+        schema = DEFAULT if model is None else model.schema
+    # a bad, busy or other-schema answers file fails before minutes of scoring
+    store = AnswerStore(out, exclusive=True, schema=schema)
     try:
         if sample is None:
             sources = read_sources(inputs, input_format)
@@ -150,7 +164,10 @@ def open_session(inputs: Sequence[str], input_format: str, out: str, model: Any,
             sources, total = sample_sources(inputs, input_format, sample, seed)
         if on_scoring is not None:
             on_scoring(len(sources), total)
-        ordered = order(score(model, sources), random_share, seed)
+        if model is None:
+            ordered = order(unscored(sources), 1.0, seed)
+        else:
+            ordered = order(score(model, sources, schema), random_share, seed)
     except BaseException:
         store.close()
         raise

@@ -30,25 +30,37 @@ try:
     import fcntl
 except ImportError:  # Windows: no lock; one server per file is then up to the user
     fcntl = None  # type: ignore[assignment]
-from ..schema import HEADS, LABELS
+from ..schema import DEFAULT, Schema, row_targets
 from ..textfiles import atomic_file, json_object, numbered_lines
 
-GOLD_FIELDS = ("id", "doc", "text", *HEADS)
+TEXT_FIELDS = ("id", "doc", "text")  # and a field per head of the schema
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def check_labels(labels: dict[str, Any]) -> dict[str, str]:
-    """The three labels, checked against the schema; ValueError names the first bad one."""
+def check_labels(labels: dict[str, Any], schema: Schema = DEFAULT) -> dict[str, str]:
+    """A label per head of ``schema``, checked; ValueError names the first bad one."""
     out = {}
-    for h in HEADS:
+    allowed = schema.labels
+    for h in schema.heads:
         value = labels.get(h)
-        if value not in LABELS[h]:
-            raise ValueError(f"{h} must be one of {', '.join(LABELS[h])}, got {value!r}")
+        if value not in allowed[h]:
+            raise ValueError(f"{h} must be one of {', '.join(allowed[h])}, got {value!r}")
         out[h] = value
     return out
+
+
+def check_row_schema(row: dict[str, Any], schema: Schema) -> None:
+    """ValueError unless the row was labelled for exactly the targets of ``schema``: a field of
+    another target (``china`` in a russia,us session) or a missing one would mix two schemas."""
+    found = set(row_targets(row, schema.stance_labels)) | {t for t in schema.targets if t in row}
+    if found != set(schema.targets):
+        theirs = ", ".join(t for t in row if t in found) or "none"
+        raise ValueError(f"labelled for targets {theirs}, not {', '.join(schema.targets)} "
+                         f"(label with --targets {','.join(t for t in row if t in found) or '...'}, "
+                         f"or answer into another --out)")
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -69,15 +81,24 @@ class AnswerStore:
     Thread-safe: the web app's handlers run in a thread pool.
     """
 
-    def __init__(self, path: str | Path, exclusive: bool = False) -> None:
+    def __init__(self, path: str | Path, exclusive: bool = False, schema: Schema = DEFAULT) -> None:
         """``exclusive``: hold a lock on ``.<name>.lock`` beside the file for the life of the
         store, so that a second ``vnstance label`` on the same file fails at once instead of
-        dropping the first one's answers at its next rewrite."""
+        dropping the first one's answers at its next rewrite.
+
+        ``schema``: the heads every answer has. An existing file must hold answers of this
+        schema (its rows' target fields are checked line by line), so that answers of two
+        schemas are never mixed in one file."""
         self.path = Path(path)
+        self.schema = schema
         self._lock = threading.Lock()
         self._records: dict[str, dict[str, Any]] = {}
         self._lockfile = self._hold_lock() if exclusive and fcntl is not None else None
-        repair = self._load()
+        try:
+            repair = self._load()
+        except BaseException:
+            self.close()
+            raise
         if repair:
             warnings.warn(f"{self.path}: {repair}; rewrote the file with one line per id")
             self._rewrite()
@@ -106,11 +127,12 @@ class AnswerStore:
             if not line.strip():
                 continue
             obj = json_object(self.path, no, line)
-            for k in GOLD_FIELDS:
+            for k in TEXT_FIELDS:
                 if not isinstance(obj.get(k), str):
                     raise DataError(self.path, no, f"missing or non-string field {k!r}")
             try:
-                check_labels(obj)
+                check_row_schema(obj, self.schema)
+                check_labels(obj, self.schema)
             except ValueError as e:
                 raise DataError(self.path, no, str(e)) from None
             if obj["id"] in self._records:
@@ -206,10 +228,17 @@ def random_rows(path: str | Path, out: str | Path, rest: str | Path | None = Non
     sample to score a model on; the rest can train it. Returns (random rows, all rows)."""
     total = 0
     picked, others = [], []
+    first: tuple[int, set[str]] | None = None  # every row labelled for the same targets as the first
     for no, line in numbered_lines(path):
         if not line.strip():
             continue
         obj = json_object(path, no, line)
+        targets = set(row_targets(obj))
+        if first is None:
+            first = (no, targets)
+        elif targets != first[1]:
+            raise DataError(path, no, f"labelled for targets {', '.join(sorted(targets)) or 'none'}, but line "
+                                      f"{first[0]} for {', '.join(sorted(first[1])) or 'none'}: two schemas in one file")
         total += 1
         (picked if obj.get("selected_by") == "random" else others).append(line + "\n")
     if not picked:

@@ -90,9 +90,12 @@ function renderFields() {
       b.addEventListener("click", () => { choose(head, label); });
       options.append(b);
     }
-    options.append(el("span", { class: "model-note" }, `model: ${item.suggestion[head]}`));
-    const changed = choice[head] !== item.suggestion[head];
-    fields.append(el("div", { class: "field" + (changed ? " changed" : ""), "data-head": head },
+    // a head the model does not have (or no model): no suggestion, the annotator must choose
+    const suggested = item.suggestion[head];
+    options.append(el("span", { class: "model-note" }, suggested === undefined ? "model: no suggestion" : `model: ${suggested}`));
+    const changed = choice[head] !== suggested;
+    const open = choice[head] === undefined;
+    fields.append(el("div", { class: "field" + (open ? " open" : changed ? " changed" : ""), "data-head": head },
       el("span", { class: "name" }, head), options));
   }
 }
@@ -134,6 +137,11 @@ async function loadNext() {
 async function save() {
   const item = state.item;
   if (!item) return;
+  const missing = state.config.heads.filter((h) => state.choice[h] === undefined);
+  if (missing.length) {
+    say(`choose a label for ${missing.join(", ")} first (the keys are in the footer)`, true);
+    return;
+  }
   const data = await api("POST", "/api/answer", Object.assign({ id: item.id }, state.choice));
   state.history.push({ kind: "answer", id: item.id });
   say(`saved ${item.id}: ` + state.config.heads.map((h) => `${h}=${data.saved[h]}`).join(", "));
