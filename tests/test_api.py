@@ -10,7 +10,7 @@ import pytest
 
 from vnstance.eval.metrics import f_avg
 from vnstance.model import parallel
-from vnstance.schema import HEADS
+from vnstance.schema import DEFAULT
 
 
 def test_a_bare_string_is_a_type_error(model):
@@ -55,7 +55,7 @@ def test_pipeline_score_is_f_avg(model, gold):
     y = np.array(gold.labels(), dtype=object)
     score = model.pipeline.score(gold.texts, y)
     pred = model.pipeline.predict(gold.texts)
-    expected = f_avg({h: list(y[:, k]) for k, h in enumerate(HEADS)}, {h: list(pred[:, k]) for k, h in enumerate(HEADS)})
+    expected = f_avg({h: list(y[:, k]) for k, h in enumerate(DEFAULT.heads)}, {h: list(pred[:, k]) for k, h in enumerate(DEFAULT.heads)})
     assert score == pytest.approx(expected) and 0 < score <= 1
     shuffled = y.copy()
     shuffled[:, :2] = np.roll(y[:, :2], 17, axis=0)  # labels of other sentences: a lower score
@@ -71,9 +71,9 @@ def test_explain_names_features_of_the_sentence_largest_first(model):
     from vnstance.features.views import View
 
     out = model.explain(S_BOTH, k=4)
-    assert {h: out[h] for h in HEADS} == {h: model.predict([S_BOTH])[0][h] for h in HEADS}
+    assert {h: out[h] for h in DEFAULT.heads} == {h: model.predict([S_BOTH])[0][h] for h in DEFAULT.heads}
     prepared = model.pipeline.named_steps["prepare"].transform([S_BOTH])[0]
-    for head in HEADS:
+    for head in DEFAULT.heads:
         feats = out["explain"][head]
         assert 0 < len(feats) <= 4
         weights = [f["weight"] for f in feats]
@@ -116,7 +116,7 @@ def test_predict_explain_option(run, model_path):
     r = run("predict", "--model", str(model_path), "--explain", "2", "-", input=f"{S_BOTH}\n{S_NONE}\n")
     assert r.exit_code == 0, r.output
     rows = [json.loads(x) for x in r.stdout.splitlines()]
-    assert all(len(row["explain"][h]) <= 2 for row in rows for h in HEADS)
+    assert all(len(row["explain"][h]) <= 2 for row in rows for h in DEFAULT.heads)
     assert rows[0]["explain"]["us"] and rows[1]["explain"]["us"] == []
     plain = run("predict", "--model", str(model_path), "-", input=f"{S_BOTH}\n")
     assert "explain" not in json.loads(plain.stdout)

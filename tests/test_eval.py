@@ -7,7 +7,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from vnstance.dataset import load_labelled
 from vnstance.errors import VnstanceError
 from vnstance.eval.cv import cross_validate
-from vnstance.schema import HEADS, LABELS, TARGETS
+from vnstance.schema import DEFAULT
 
 from .conftest import assert_user_error, write_jsonl
 
@@ -63,7 +63,7 @@ def test_cv_summary_and_reports(cv_report):
     assert md.startswith("# vnstance evaluation") and "## Errors, most confident first" in md
     probs = [e["probability"] for e in report["errors"]]
     assert probs == sorted(probs, reverse=True)
-    assert len(report["errors"]) == sum(p["gold"][h] != p["pred"][h] for p in report["predictions"] for h in HEADS)
+    assert len(report["errors"]) == sum(p["gold"][h] != p["pred"][h] for p in report["predictions"] for h in DEFAULT.heads)
 
 
 def test_report_figures_match_a_recomputation(cv_report):
@@ -71,10 +71,10 @@ def test_report_figures_match_a_recomputation(cv_report):
     _, report, _ = cv_report
     preds = report["predictions"]
     m = report["metrics"]
-    for h in HEADS:
+    for h in DEFAULT.heads:
         g = [p["gold"][h] for p in preds]
         y = [p["pred"][h] for p in preds]
-        labels = list(LABELS[h])
+        labels = list(DEFAULT.labels[h])
         prec, rec, f1, sup = precision_recall_fscore_support(g, y, labels=labels, zero_division=0)
         for i, lab in enumerate(labels):
             got = m[h]["labels"][lab]
@@ -86,7 +86,7 @@ def test_report_figures_match_a_recomputation(cv_report):
         assert lo <= m[h]["macro_f1"] + 1e-9 <= hi + 2e-9  # the interval holds the estimate
         assert hi - lo > 0.01  # and is not a point: the out-of-fold predictions have errors to resample
     f = [f1_score([p["gold"][t] for p in preds], [p["pred"][t] for p in preds], labels=[pole], average="macro",
-                  zero_division=0) for t in TARGETS for pole in ("favor", "against")]
+                  zero_division=0) for t in DEFAULT.targets for pole in ("favor", "against")]
     assert m["f_avg"] == pytest.approx(sum(f) / 4)
     assert report["margins"]["keyword"]["f_avg"] == pytest.approx(m["f_avg"] - report["baselines"]["keyword"]["f_avg"])
 

@@ -12,11 +12,11 @@ from vnstance.label.app import create_app, label_keys
 from vnstance.label.queue import order, read_sources, score
 from vnstance.label.session import Session, open_session
 from vnstance.label.store import AnswerStore
-from vnstance.schema import HEADS, LABELS
+from vnstance.schema import DEFAULT
 
 from .conftest import ARTICLES, assert_user_error
 
-GOLD_FIELDS = ("id", "doc", "text", *HEADS)
+GOLD_FIELDS = ("id", "doc", "text", *DEFAULT.heads)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def lines(path):
 
 
 def other(head: str, label: str) -> str:
-    return next(x for x in LABELS[head] if x != label)
+    return next(x for x in DEFAULT.labels[head] if x != label)
 
 
 def test_next_gives_the_first_in_order_with_context_suggestion_and_scores(client, ordered):
@@ -47,16 +47,16 @@ def test_next_gives_the_first_in_order_with_context_suggestion_and_scores(client
     first = ordered[0]
     assert item["id"] == first.id and item["text"] == first.text
     assert item["before"] == first.before and item["after"] == first.after
-    assert set(item["suggestion"]) == set(HEADS)
-    for h in HEADS:
-        assert set(item["scores"][h]) == set(LABELS[h])
+    assert set(item["suggestion"]) == set(DEFAULT.heads)
+    for h in DEFAULT.heads:
+        assert set(item["scores"][h]) == set(DEFAULT.labels[h])
         assert item["suggestion"][h] == max(item["scores"][h], key=item["scores"][h].get)
     assert item["selected_by"] in ("uncertainty", "random") and item["answer"] is None
 
 
 def test_answer_appends_one_gold_line_with_provenance_and_moves_on(client, out):
     item = client.get("/api/next").json()["item"]
-    chosen = {h: other(h, item["suggestion"][h]) for h in HEADS}
+    chosen = {h: other(h, item["suggestion"][h]) for h in DEFAULT.heads}
     r = client.post("/api/answer", json={"id": item["id"], **chosen})
     assert r.status_code == 200
     [saved] = lines(out)
@@ -123,11 +123,11 @@ def test_undo_removes_the_answer_and_reopens_the_sentence(client, out):
     a = client.get("/api/next").json()["item"]
     client.post("/api/answer", json={"id": a["id"], **a["suggestion"]})
     b = client.get("/api/next").json()["item"]
-    chosen = {h: other(h, b["suggestion"][h]) for h in HEADS}
+    chosen = {h: other(h, b["suggestion"][h]) for h in DEFAULT.heads}
     client.post("/api/answer", json={"id": b["id"], **chosen})
     r = client.post("/api/undo", json={"id": b["id"]}).json()
     assert r["undone"] == "answer" and r["item"]["id"] == b["id"] and r["item"]["answer"] is None
-    assert {h: r["answer"][h] for h in HEADS} == chosen  # the page offers the undone choice again
+    assert {h: r["answer"][h] for h in DEFAULT.heads} == chosen  # the page offers the undone choice again
     assert [x["id"] for x in lines(out)] == [a["id"]]
     assert client.get("/api/next").json()["item"]["id"] == b["id"]
     assert client.post("/api/undo", json={"id": b["id"]}).status_code == 409  # nothing left to undo on it
@@ -148,12 +148,12 @@ def test_two_tabs_answering_the_same_sentence_last_answer_wins(ordered, out):
     tab1, tab2 = TestClient(create_app(session)), TestClient(create_app(session))
     item = tab1.get("/api/next").json()["item"]
     assert tab2.get("/api/next").json()["item"]["id"] == item["id"]
-    first = {h: item["suggestion"][h] for h in HEADS}
-    second = {h: other(h, first[h]) for h in HEADS}
+    first = {h: item["suggestion"][h] for h in DEFAULT.heads}
+    second = {h: other(h, first[h]) for h in DEFAULT.heads}
     assert tab1.post("/api/answer", json={"id": item["id"], **first}).status_code == 200
     assert tab2.post("/api/answer", json={"id": item["id"], **second}).status_code == 200
     rows = lines(out)
-    assert len(rows) == 1 and {h: rows[0][h] for h in HEADS} == second
+    assert len(rows) == 1 and {h: rows[0][h] for h in DEFAULT.heads} == second
     assert len(load_labelled(out)) == 1  # one line per id: vnstance eval/train --data accept it
     assert tab1.get("/api/stats").json()["labelled"] == 1
 
@@ -172,8 +172,8 @@ def test_restart_resumes_skipping_labelled_ids(ordered, out):
 
 def test_config_lists_one_key_per_label_and_the_guideline(client):
     cfg = client.get("/api/config").json()
-    keys = [k for h in HEADS for k in cfg["keys"][h].values()]
-    assert len(keys) == len(set(keys)) == sum(len(LABELS[h]) for h in HEADS)
+    keys = [k for h in DEFAULT.heads for k in cfg["keys"][h].values()]
+    assert len(keys) == len(set(keys)) == sum(len(DEFAULT.labels[h]) for h in DEFAULT.heads)
     assert not set(keys) & set(cfg["control_keys"])
     assert cfg["keys"] == label_keys()
     titles = [s["title"] for s in cfg["guideline"]]
@@ -248,9 +248,9 @@ def test_a_failed_write_is_reported_and_changes_nothing(ordered, out, monkeypatc
         raise DataError(out, None, "cannot write: No space left on device")
 
     monkeypatch.setattr("vnstance.label.store.atomic_file", disk_full)
-    changed = {h: other(h, item["suggestion"][h]) for h in HEADS}
+    changed = {h: other(h, item["suggestion"][h]) for h in DEFAULT.heads}
     r = c.post("/api/answer", json={"id": item["id"], **changed})  # a rewrite: fails
     assert r.status_code == 500 and "No space left" in r.json()["detail"]
     assert c.post("/api/undo", json={"id": item["id"]}).status_code == 500
     assert out.read_bytes() == before
-    assert {h: store.get(item["id"])[h] for h in HEADS} == item["suggestion"]  # memory agrees with the file
+    assert {h: store.get(item["id"])[h] for h in DEFAULT.heads} == item["suggestion"]  # memory agrees with the file

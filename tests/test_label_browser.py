@@ -13,7 +13,7 @@ from vnstance.label.app import create_app, label_keys
 from vnstance.label.queue import order, read_sources, score
 from vnstance.label.session import Session
 from vnstance.label.store import AnswerStore
-from vnstance.schema import HEADS
+from vnstance.schema import DEFAULT
 
 from .conftest import ARTICLES
 from .label_server import free_port
@@ -79,5 +79,5 @@ def test_label_three_sentences_with_the_keyboard_and_undo_one(served, tmp_path):
     assert [r["id"] for r in rows] == ids[:2]
     assert rows[0]["russia"] == "against" and rows[0]["sentiment"] == "neutral"
     assert rows[0]["us"] == ordered[0].suggestion["us"]
-    assert {h: rows[1][h] for h in HEADS} == ordered[1].suggestion
+    assert {h: rows[1][h] for h in DEFAULT.heads} == ordered[1].suggestion
     assert all(r["annotator"] == "lan" and r["selected_by"] == c.selected_by for r, c in zip(rows, ordered))

@@ -6,7 +6,7 @@ import signal
 import httpx
 
 from vnstance.dataset import load_labelled
-from vnstance.schema import HEADS, LABELS
+from vnstance.schema import DEFAULT
 
 from .conftest import ARTICLES
 from .label_server import start
@@ -21,7 +21,7 @@ def test_kill_9_between_answers_loses_nothing_and_restart_resumes(model_path, tm
     try:
         for i in range(4):
             item = httpx.get(f"{base}/api/next").json()["item"]
-            labels = {h: LABELS[h][i % len(LABELS[h])] for h in HEADS}
+            labels = {h: DEFAULT.labels[h][i % len(DEFAULT.labels[h])] for h in DEFAULT.heads}
             r = httpx.post(f"{base}/api/answer", json={"id": item["id"], **labels})
             assert r.status_code == 200, r.text
             confirmed[item["id"]] = labels
@@ -30,14 +30,14 @@ def test_kill_9_between_answers_loses_nothing_and_restart_resumes(model_path, tm
         del confirmed[undone]
         item = httpx.get(f"{base}/api/next").json()["item"]
         assert item["id"] == undone
-        r = httpx.post(f"{base}/api/answer", json={"id": item["id"], **{h: LABELS[h][-1] for h in HEADS}})
+        r = httpx.post(f"{base}/api/answer", json={"id": item["id"], **{h: DEFAULT.labels[h][-1] for h in DEFAULT.heads}})
         assert r.status_code == 200
-        confirmed[item["id"]] = {h: LABELS[h][-1] for h in HEADS}
+        confirmed[item["id"]] = {h: DEFAULT.labels[h][-1] for h in DEFAULT.heads}
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    saved = {r["id"]: {h: r[h] for h in HEADS} for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    saved = {r["id"]: {h: r[h] for h in DEFAULT.heads} for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert saved == confirmed
     assert len(load_labelled(out)) == len(confirmed)
 

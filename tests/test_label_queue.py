@@ -10,16 +10,16 @@ from vnstance.errors import DataError, VnstanceError
 from vnstance.label.queue import (NEITHER_EVERY, RANDOM, UNCERTAINTY, Candidate, margin, order, read_sources,
                                   sample_sources)
 from vnstance.label.store import AnswerStore, random_rows
-from vnstance.schema import HEADS, LABELS, STANCE_LABELS, TARGETS
+from vnstance.schema import DEFAULT, STANCE_LABELS
 
 from .conftest import ARTICLES, write_jsonl
 
 
 def cand(i: int, m: float | None, sentiment_gap: float = 0.5) -> Candidate:
     hi = (1 + sentiment_gap) / 2
-    sent = dict(zip(LABELS["sentiment"], [hi, 1 - hi] + [0.0] * (len(LABELS["sentiment"]) - 2)))
+    sent = dict(zip(DEFAULT.labels["sentiment"], [hi, 1 - hi] + [0.0] * (len(DEFAULT.labels["sentiment"]) - 2)))
     return Candidate(id=f"s{i:03d}", doc="d", text=f"câu {i}", before=None, after=None,
-                     suggestion={h: LABELS[h][0] for h in HEADS}, scores={"sentiment": sent}, mentions={},
+                     suggestion={h: DEFAULT.labels[h][0] for h in DEFAULT.heads}, scores={"sentiment": sent}, mentions={},
                      margin=m)
 
 
@@ -34,7 +34,7 @@ def test_margin_is_the_smallest_top_two_gap_over_mentioned_targets():
               "sentiment": {"positive": 1.0, "negative": 0.0, "neutral": 0.0}}
     assert margin({"scores": scores, "mentions": {"russia": ["Nga"], "us": ["Mỹ"]}}) == pytest.approx(0.2)
     assert margin({"scores": scores, "mentions": {"russia": [], "us": ["Mỹ"]}}) == pytest.approx(0.7)
-    assert margin({"scores": scores, "mentions": {t: [] for t in TARGETS}}) is None
+    assert margin({"scores": scores, "mentions": {t: [] for t in DEFAULT.targets}}) is None
 
 
 def test_order_is_a_permutation_and_deterministic_by_seed():

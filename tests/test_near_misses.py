@@ -3,12 +3,12 @@
 import pytest
 
 from vnstance.features.prepare import prepare
-from vnstance.schema import TARGETS
+from vnstance.schema import DEFAULT
 
 
 def found(text):
     p = prepare(text)
-    return {t: p.mentions_of(t) for t in TARGETS}
+    return {t: p.mentions_of(t) for t in DEFAULT.targets}
 
 
 @pytest.mark.parametrize("text", [

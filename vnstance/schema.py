@@ -81,11 +81,3 @@ def row_targets(row: Mapping[str, Any], stance_labels: tuple[str, ...] = STANCE_
     file or an annotator's file says its schema without a header line (it stays a gold file)."""
     return tuple(k for k, v in row.items()
                  if k not in RESERVED and isinstance(v, str) and v in stance_labels and _NAME.match(k))
-
-# The default schema's parts under their old names, for code that serves the shipped
-# two-target data only (the seed data card, the ablation and learning-curve studies, tests of
-# the default model). Code downstream of a model reads ``model.schema``; the labelling app and
-# ``agree`` take a schema as a parameter.
-TARGETS: tuple[str, ...] = DEFAULT.targets
-HEADS: tuple[str, ...] = DEFAULT.heads
-LABELS: dict[str, tuple[str, ...]] = DEFAULT.labels

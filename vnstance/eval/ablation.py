@@ -20,7 +20,7 @@ from ..dataset import AUTHORED_2_PATH, AUTHORED_PATH, GOLD_PATH, load_labelled
 from ..features import segment
 from ..features.normalize import nfc
 from ..model.train import fit
-from ..schema import HEADS
+from ..schema import DEFAULT
 from ..textfiles import atomic_file
 from .bootstrap import intervals
 from .cv import cross_validate
@@ -68,7 +68,7 @@ def _sentences_per_second(texts: list[str], params: dict[str, Any], train) -> di
 def run(rows=ROWS) -> list[dict[str, Any]]:
     gold_data = load_labelled(GOLD_PATH)
     authored = load_labelled([AUTHORED_PATH, AUTHORED_2_PATH])
-    gold = {h: gold_data.column(h) for h in HEADS}
+    gold = {h: gold_data.column(h) for h in DEFAULT.heads}
     out = []
     for name, with_authored, params in rows:
         res = cross_validate(gold_data, authored if with_authored else None, 0, **params)
@@ -76,7 +76,7 @@ def run(rows=ROWS) -> list[dict[str, Any]]:
         ci = intervals(gold, res.pred)
         row = {"name": name, "params": params, "authored": with_authored, "f_avg": m["f_avg"],
                "f_avg_ci": ci["f_avg"], "false_alarm": m["false_alarm"],
-               **{f"{h}_macro_f1": m[h]["macro_f1"] for h in HEADS}}
+               **{f"{h}_macro_f1": m[h]["macro_f1"] for h in DEFAULT.heads}}
         if name in TIMED:
             row["speed"] = _sentences_per_second((gold_data + authored).texts, params, gold_data + authored)
         out.append(row)

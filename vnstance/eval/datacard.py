@@ -11,25 +11,25 @@ from pathlib import Path
 from typing import Sequence
 
 from ..dataset import load_labelled
-from ..schema import LABELS, TARGETS
+from ..schema import DEFAULT
 
 
 def tables(paths: Sequence[str | Path]) -> str:
-    stance = ["| file | sentences | head | " + " | ".join(LABELS["russia"]) + " | favor or against, share of slots |",
-              "|---|---:|---|" + "---:|" * (len(LABELS["russia"]) + 1)]
-    senti = ["| file | groups (`doc`) | " + " | ".join(LABELS["sentiment"]) + " |",
-             "|---|---:|" + "---:|" * len(LABELS["sentiment"])]
+    stance = ["| file | sentences | head | " + " | ".join(DEFAULT.labels["russia"]) + " | favor or against, share of slots |",
+              "|---|---:|---|" + "---:|" * (len(DEFAULT.labels["russia"]) + 1)]
+    senti = ["| file | groups (`doc`) | " + " | ".join(DEFAULT.labels["sentiment"]) + " |",
+             "|---|---:|" + "---:|" * len(DEFAULT.labels["sentiment"])]
     for path in paths:
         d = load_labelled(path)
         c = d.label_counts()
         name = Path(path).name
-        attitude = sum(c[t]["favor"] + c[t]["against"] for t in TARGETS) / (2 * len(d))
-        for k, t in enumerate(TARGETS):
+        attitude = sum(c[t]["favor"] + c[t]["against"] for t in DEFAULT.targets) / (2 * len(d))
+        for k, t in enumerate(DEFAULT.targets):
             head = f"| {name} | {len(d)} |" if k == 0 else "| | |"
             share = f" {attitude:.0%} |" if k == 0 else " |"
-            stance.append(f"{head} {t} | " + " | ".join(str(c[t][lab]) for lab in LABELS[t]) + " |" + share)
+            stance.append(f"{head} {t} | " + " | ".join(str(c[t][lab]) for lab in DEFAULT.labels[t]) + " |" + share)
         senti.append(f"| {name} | {len(set(d.groups))} | "
-                     + " | ".join(str(c["sentiment"][lab]) for lab in LABELS["sentiment"]) + " |")
+                     + " | ".join(str(c["sentiment"][lab]) for lab in DEFAULT.labels["sentiment"]) + " |")
     return "\n".join(stance) + "\n\n" + "\n".join(senti) + "\n"
 
 

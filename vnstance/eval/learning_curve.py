@@ -18,7 +18,7 @@ import sys
 from typing import Any, Sequence
 
 from ..dataset import AUTHORED_2_PATH, AUTHORED_PATH, GOLD_PATH, Dataset, load_labelled
-from ..schema import HEADS
+from ..schema import DEFAULT
 from ..textfiles import atomic_file
 from .bootstrap import intervals
 from .cv import cross_validate
@@ -48,12 +48,12 @@ def by_groups(data: Dataset, share: float, seed: int = SEED) -> Dataset:
 
 
 def score(gold_data: Dataset, extra: Dataset | None, **params: Any) -> dict[str, Any]:
-    gold = {h: gold_data.column(h) for h in HEADS}
+    gold = {h: gold_data.column(h) for h in DEFAULT.heads}
     res = cross_validate(gold_data, extra, SEED, **params)
     m = all_metrics(gold, res.pred)
     return {"authored_sentences": len(extra) if extra is not None else 0, "f_avg": m["f_avg"],
             "f_avg_ci": intervals(gold, res.pred)["f_avg"], "false_alarm": false_alarm_rate(gold, res.pred)["pooled"],
-            **{f"{h}_macro_f1": m[h]["macro_f1"] for h in HEADS}}
+            **{f"{h}_macro_f1": m[h]["macro_f1"] for h in DEFAULT.heads}}
 
 
 def run(params: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
