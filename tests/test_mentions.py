@@ -64,6 +64,7 @@ def test_long_names_are_found_with_one_typo(text, russia, us):
     "Wahsingotn phát biểu",  # two typos
     "washignton phát biểu",  # not capitalised: not a name
     "Kremlinova phát biểu",  # three letters more
+    "Theo Washignton Post, ông nói",  # a blocked phrase, misspelt
 ])
 def test_other_names_are_not_typos(text):
     assert found(text) == {"russia": [], "us": []}

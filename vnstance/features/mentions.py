@@ -213,7 +213,7 @@ def find_mentions(words: Sequence[str], lexicon: Lexicon | None = None
         return tuple(words), ()
     word_of = [i for i, ps in enumerate(parts) for _ in ps]
     taken = [False] * len(syl)
-    for s, e, _ in _matches(syl, lex._block_index):
+    for s, e, _ in _matches(match, lex._block_index):  # corrected too: "Washignton Post" is blocked
         taken[s:e] = [True] * (e - s)
     blocked = list(taken)
     found: list[tuple[int, int, _Alias]] = []
