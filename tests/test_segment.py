@@ -64,3 +64,75 @@ def test_long_sentences_take_the_same_path():
     text = " ".join(EDGE_CASES[2:]) * 3
     assert len(text) > seg.CACHED_CHARS
     assert list(seg.segment(text)) == word_tokenize(text)
+
+
+# tokens for the feature functions: digits as Rust's parse::<i32> reads them (sign, leading
+# zeros, the i32 range), title case as underthesea_core reads it (digits, symbols and
+# all-caps count, each part of a token with a space), lower case beyond ASCII, and
+# dictionary words in any case
+EDGE_TOKENS = ["+5", "-7", "007", "2147483647", "2147483648", "-2147483648", "-2147483649", "1,5",
+               "٣", "²", "-", "+", "6,1", "%", "TP", "iPhone", "ǅ", "ß", "İstanbul", "ΟΔΟΣ", "Σ",
+               "Tổng", "THỐNG", "thống", "Hà", "Nội", "Hà nội", "TP HCM", "x"]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """underthesea_core's featuriser, built as underthesea builds it, from the same files."""
+    from underthesea_core import CRFFeaturizer
+
+    crf = seg._model()
+    rust = CRFFeaturizer([t[0][:-1] for t in crf.templates], set(crf.dictionary))
+    return lambda tokens: rust.process([[[t] for t in tokens]])[0]
+
+
+def test_features_equal_underthesea_cores_on_every_shipped_sentence(reference):
+    import underthesea.pipeline.word_tokenize.regex_tokenize as rt
+
+    crf = seg._model()
+    sentences = [rt.tokenize(t) for t in _shipped_sentences()]
+    differ = [s for s in sentences if [list(r) for r in crf.features(s)] != reference(s)]
+    assert differ == []
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7])
+def test_features_equal_underthesea_cores_on_edge_tokens(reference, n):
+    crf = seg._model()
+    for start in range(len(EDGE_TOKENS)):
+        tokens = (EDGE_TOKENS * 2)[start:start + n]
+        assert [list(r) for r in crf.features(tokens)] == reference(tokens), tokens
+
+
+def test_a_template_it_does_not_read_falls_back_to_underthesea_core(tmp_path):
+    import joblib
+
+    for name in ("models.bin", "dictionary.bin"):
+        (tmp_path / name).symlink_to(seg.MODEL_DIR / name)
+    templates = ["T[0]", "T[-1][0].lower", "T[0,1].istitle"]  # a column index: not read here
+    joblib.dump(templates, tmp_path / "features.bin")
+    crf = seg._Crf(tmp_path)
+    tokens = ["Tổng", "thống", "Mỹ"]
+    from underthesea_core import CRFFeaturizer
+    assert crf.features(tokens) == CRFFeaturizer(templates, set(crf.dictionary)).process([[[t] for t in tokens]])[0]
+
+
+def test_another_callers_fixed_words_do_not_change_segment(monkeypatch):
+    import underthesea.pipeline.word_tokenize.regex_tokenize as rt
+
+    monkeypatch.setattr(rt, "patterns", rt.patterns)  # underthesea replaces it for good: put it back after
+    text = "Ngoại trưởng Mỹ John Kerry gặp Ngoại trưởng Nga Sergei Lavrov"
+    seg.segment.cache_clear()
+    before = seg.segment(text)
+    joined = word_tokenize(text, fixed_words=["Mỹ John", "Nga Sergei"])
+    assert "Mỹ John" in joined  # underthesea's global pattern now holds these fixed words
+    seg.segment.cache_clear()
+    assert seg.segment(text) == before
+    assert "Mỹ John" not in before
+
+
+def test_only_short_tokens_are_memoised():
+    seg._token_normalize.cache_clear()
+    long_words = [f"Xyzabcdefgh{i}" for i in range(50)]
+    seg.segment.cache_clear()
+    seg.segment(" ".join(long_words) + " và hoà")
+    cached = seg._token_normalize.cache_info().currsize
+    assert 0 < cached <= 3

@@ -1,52 +1,165 @@
-"""Word segmentation with underthesea, memoised for repeated sentences.
+"""Word segmentation with underthesea's own tokenizer and CRF, memoised for repeated sentences.
 
-``word_tokenize`` does three things to a sentence: it cuts it into tokens with one large
-regular expression, normalises each token, and tags the tokens with a CRF (underthesea_core,
-in Rust). The CRF is about 70% of its time; most of the rest is Python that ``_tokenize``
-below skips without changing a result:
+``word_tokenize`` does four things to a sentence: it cuts it into tokens with one large
+regular expression, normalises each short token, computes the CRF's features of each token
+(underthesea_core's ``CRFFeaturizer``, in Rust) and tags the tokens with the CRF (Rust too).
+``segment`` does the same four things with underthesea's own pattern, normaliser, CRF model,
+feature templates and dictionary, and changes no result; it is about twice as fast because:
 
-- To find a token's text, ``word_tokenize`` searches the match's fourteen named groups for
-  the one that is set. Each named group is a whole top-level alternative of the pattern, so
-  exactly one is set and it spans the whole match: ``match.group()`` is the same string.
-- It re-normalises every token of up to six characters; tokens repeat, so
-  ``_token_normalize`` memoises underthesea's own ``token_normalize``.
+- **Features.** The featuriser builds 43 strings per token ("T[-1,0].lower=tổng thống") and
+  hands them to Python, which hands them back to the tagger. Building the strings is cheap;
+  handing them across is not: it takes more time than tagging. ``_Crf.features`` builds the
+  same strings in Python from the same templates and dictionary, with each token's own values
+  (lower case, digit, title case, in the dictionary) memoised, in about half the time.
+  Templates it does not know fall back to underthesea_core's featuriser.
+- **Tokens.** To find a token's text, ``word_tokenize`` searches the match's fourteen named
+  groups for the one that is set. Each named group is a whole top-level alternative of the
+  pattern, so exactly one is set and it spans the whole match: ``match.group()`` is the same
+  string. It also re-normalises every token of up to six characters (the only ones underthesea
+  changes); ``_token_normalize`` memoises that.
+- **Its own copy of the pattern.** underthesea compiles its pattern into a module global that
+  any call with ``fixed_words`` replaces for good; ``_PATTERN`` is compiled once at import
+  from underthesea's pattern source, so no other caller's fixed words leak into ours.
 
-Everything else is underthesea's own objects, read at call time: its compiled pattern, its
-character normaliser, its CRF featuriser and tagger. ``tests/test_segment.py`` checks
-``segment`` against ``word_tokenize`` on every shipped sentence and on edge cases.
+``tests/test_segment.py`` checks ``segment`` against ``word_tokenize``, and ``_Crf.features``
+against underthesea_core's featuriser, on every shipped sentence and on edge cases.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
 
+import joblib
 import underthesea.pipeline.word_tokenize as _wt
 import underthesea.pipeline.word_tokenize.regex_tokenize as _rt
-from underthesea import word_tokenize
+from underthesea_core import CRFFeaturizer, CRFTagger
 
 CACHE_SIZE = 20_000
 # Only sentences up to this length are memoised, so the cache is bounded in bytes too
 # (20,000 x 400 characters and their words: about 40 MB at most): the sentences that repeat
 # across an archive are headlines and teasers, and a long one would only crowd them out.
 CACHED_CHARS = 400
+# The model word_tokenize loads (underthesea/pipeline/word_tokenize/__init__.py)
+MODEL_DIR = Path(_wt.__file__).parent / "models" / "ws_crf_vlsp2013_20230727"
+# underthesea's token_normalize returns longer tokens as they are
+NORMALIZED_CHARS = 6
+TOKEN_CACHE = 200_000  # tokens whose feature values are memoised (about 40 MB at most)
+
+_PATTERN = re.compile(_rt.regex_patterns_combine, re.VERBOSE | re.UNICODE)
+# A feature template: T[offset] or T[offset1,offset2], then an optional function
+_TEMPLATE = re.compile(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\.(lower|isdigit|istitle|is_in_dict))?")
+_I32 = re.compile(r"[+-]?[0-9]+")  # what Rust's str::parse::<i32> reads, when in range
+_TF = ("False", "True")
 
 
-@lru_cache(maxsize=65_536)  # tokens of up to six characters (longer ones are returned as they are)
+def _is_i32(token: str) -> bool:
+    return bool(_I32.fullmatch(token)) and -2**31 <= int(token) < 2**31
+
+
+def _is_title(text: str) -> bool:
+    """underthesea_core's istitle: every space-separated part starts with a letter that upper
+    case leaves unchanged (so "6,1", "TP" and "%" are title case)."""
+    return all(p[:1] == p[:1].upper() for p in text.split(" "))
+
+
+class _Crf:
+    """underthesea's word-segmentation CRF: its tagger, and its features computed here."""
+
+    def __init__(self, directory: Path = MODEL_DIR) -> None:
+        self.tagger = CRFTagger()
+        self.tagger.load(str(directory / "models.bin"))
+        templates = joblib.load(directory / "features.bin")
+        self.dictionary = frozenset(joblib.load(directory / "dictionary.bin"))
+        self._tokens: dict[str, tuple[str, str, bool, bool]] = {}
+        parsed = [_TEMPLATE.fullmatch(t) for t in templates]
+        if all(m and int(m[2] or m[1]) >= int(m[1]) for m in parsed):
+            self.templates = [(t + "=", t + "=BOS", t + "=EOS", int(m[1]), int(m[2] or m[1]) - int(m[1]), m[3])
+                              for t, m in zip(templates, parsed)]
+        else:  # a template this module does not read: underthesea_core computes them all
+            rust = CRFFeaturizer(list(templates), set(self.dictionary))
+            self.features = lambda tokens: rust.process([[[t] for t in tokens]])[0]  # type: ignore[method-assign]
+
+    def _token(self, token: str) -> tuple[str, str, bool, bool]:
+        """A token's own values: lower case, isdigit, istitle, in the dictionary."""
+        values = self._tokens.get(token)
+        if values is None:
+            low = token.lower()
+            values = (low, _TF[_is_i32(token)], _is_title(token), low in self.dictionary)
+            if len(self._tokens) >= TOKEN_CACHE:
+                self._tokens.clear()
+            self._tokens[token] = values
+        return values
+
+    def features(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
+        """What ``CRFFeaturizer(templates, dictionary).process([[[t] for t in tokens]])[0]``
+        returns (as tuples): for each token, each template's "name=value", where a value
+        before the sentence is BOS and one after it EOS."""
+        n = len(tokens)
+        own = [self._token(t) for t in tokens]
+        joined: dict[int, tuple[list[str], list[str]]] = {}
+        values: dict[tuple[int, str | None], list[str]] = {}
+        columns = []
+        for prefix, bos, eos, a, w, fn in self.templates:
+            v = values.get((w, fn))
+            if v is None:
+                if w == 0:
+                    k = {None: -1, "lower": 0, "isdigit": 1, "istitle": 2, "is_in_dict": 3}[fn]
+                    v = (list(tokens) if k < 0 else [o[k] for o in own] if k < 2 else [_TF[o[k]] for o in own])
+                else:
+                    if w not in joined:
+                        text = [" ".join(tokens[x:x + w + 1]) for x in range(n - w)]
+                        joined[w] = (text, [s.lower() for s in text])
+                    text, low = joined[w]
+                    if fn is None:
+                        v = text
+                    elif fn == "lower":
+                        v = low
+                    elif fn == "isdigit":  # a space is never part of a number
+                        v = ["False"] * len(text)
+                    elif fn == "istitle":
+                        v = [_TF[all(o[2] for o in own[x:x + w + 1])] for x in range(n - w)]
+                    else:
+                        v = [_TF[s in self.dictionary] for s in low]
+                values[w, fn] = v
+            # the token at offset a from position i is v[a + i], BOS before 0 and EOS from n - w on
+            before = min(max(-a, 0), n)
+            middle = [prefix + s for s in v[max(a, 0):max(min(a + n, n - w), 0)]]
+            columns.append([bos] * before + middle + [eos] * (n - before - len(middle)))
+        return list(zip(*columns))
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        return self.tagger.tag(self.features(tokens)) if tokens else []
+
+
+_crf: _Crf | None = None
+_crf_lock = threading.Lock()
+
+
+def _model() -> _Crf:
+    global _crf
+    if _crf is None:
+        with _crf_lock:  # threads that segment their first sentence at once load it once
+            if _crf is None:
+                _crf = _Crf()
+    return _crf
+
+
+@lru_cache(maxsize=65_536)
 def _token_normalize(token: str) -> str:
     return _rt.token_normalize(token)
 
 
 def _tokenize(text: str) -> list[str]:
     """``word_tokenize(text)``, as a list of words, by the same steps (see the module's doc)."""
-    tagger = _wt.word_tokenize_model
-    if tagger is None:  # underthesea loads its CRF on its first call
-        word_tokenize("")
-        tagger = _wt.word_tokenize_model
     text = _rt.normalize_characters_in_text(text)
-    tokens = [_token_normalize(m.group()) for m in _rt.patterns.finditer(text)]
-    tags = tagger.estimator.tag(tagger.featurizer.process([[[t] for t in tokens]])[0])
+    tokens = [t if len(t) > NORMALIZED_CHARS else _token_normalize(t)
+              for t in (m.group() for m in _PATTERN.finditer(text))]
     words: list[str] = []
-    for tag, token in zip(tags, tokens):
+    for tag, token in zip(_model().tag(tokens), tokens):
         if tag == "I-W" and words:
             words[-1] = words[-1] + " " + token
         else:
