@@ -70,6 +70,47 @@ def test_other_names_are_not_typos(text):
     assert found(text) == {"russia": [], "us": []}
 
 
+@pytest.mark.parametrize("text, russia, us", [
+    ("WASHIGNTON BÁC BỎ CÁO BUỘC CỦA NGA", ["NGA"], ["WASHIGNTON"]),  # an all-caps headline, a swap
+    ("ĐIỆN KREMILN LÊN TIẾNG", ["KREMILN"], []),
+    ("MATXCOVA LÊN TIẾNG", ["MATXCOVA"], []),  # Ơ lost
+    ("TILLLERSON ĐẾN HÀ NỘI", [], ["TILLLERSON"]),  # a letter added
+    ("THEO WASHIGNTON POST, ÔNG NÓI", [], []),  # still a blocked phrase
+    ("CLIFTON PHÁT BIỂU", [], []),  # another name (a substitution far on the keyboard)
+])
+def test_all_caps_names_are_found_with_one_typo(text, russia, us):
+    assert found(text) == {"russia": russia, "us": us}
+
+
+@pytest.mark.parametrize("text, russia, us", [
+    ("Washinfton lên tiếng", [], ["Washinfton"]),  # g -> f: neighbours on the keyboard
+    ("Điện Kremkin lên tiếng", ["Kremkin"], []),  # l -> k
+    ("Matxcôva lên tiếng", ["Matxcôva"], []),  # another diacritic on the same letter
+    # real surnames (US census) one letter changed from a name, far apart on the keyboard
+    ("Ông Clifton phát biểu", [], []),
+    ("Ông Clanton phát biểu", [], []),
+    ("Ông Helseth phát biểu", [], []),
+    ("Ông Wilkoff phát biểu", [], []),
+])
+def test_a_changed_letter_is_a_typo_only_for_a_neighbouring_key_or_another_diacritic(text, russia, us):
+    assert found(text) == {"russia": russia, "us": us}
+
+
+@pytest.mark.parametrize("extra, words, russia, us", [
+    # "Wikoff", a real surname one letter short of "Witkoff", is a syllable of a blocking
+    # phrase: the phrase blocks, "Wikoff" is not corrected into the US envoy
+    ({"not_mentions": {"phrases": ["Bob Wikoff"]}}, ["Ông", "Bob Wikoff", "phát biểu"], [], []),
+    # ... or of an alias of another target (a user's lexicon): that alias, not "Witkoff"
+    ({"russia": {"words": ["Nga"], "names": ["Oleg Wikoff"]}}, ["Ông", "Oleg Wikoff", "phát biểu"],
+     ["Oleg Wikoff"], []),
+])
+def test_a_syllable_of_any_alias_or_blocking_phrase_is_not_a_typo(extra, words, russia, us):
+    from vnstance.features.mentions import find_mentions, load_lexicon
+
+    _, mentions = find_mentions(words, load_lexicon(extra=extra))
+    assert {t: [m.surface for m in mentions if m.target == t] for t in DEFAULT.targets} == {"russia": russia, "us": us}
+
+
 def _damerau_levenshtein(a: str, b: str) -> int:
     """The textbook dynamic programme (optimal string alignment), as the reference."""
     d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]

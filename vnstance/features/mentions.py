@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -65,12 +66,17 @@ class Lexicon:
                     for second in seconds:
                         index.setdefault(key, {}).setdefault(second, []).append((list(syllables[1:]), entry))
             object.__setattr__(self, name, index)
+        # the long names, as written and in capitals, by themselves and every deletion of one
+        # letter ("Washington", "WASHINGTON", "Wahington"...): the typo index
         typos: dict[str, list[str]] = {}
         for a in self.aliases:
             if a.is_name and len(a.syllables) == 1 and len(a.syllables[0]) >= TYPO_MIN_CHARS:
-                for key in {a.syllables[0], *_deletions(a.syllables[0])}:
+                for key in {k for form in {a.syllables[0], a.syllables[0].upper()} for k in (form, *_deletions(form))}:
                     typos.setdefault(key, []).append(a.syllables[0])
         object.__setattr__(self, "_typo_index", typos)
+        # every syllable of an alias or a blocking phrase, as written and in capitals: never a typo
+        known = {s for a in self.aliases for s in a.syllables} | {s for b in self.blocking for s in b}
+        object.__setattr__(self, "_known", frozenset(known | {s.upper() for s in known}))
 
     @classmethod
     def from_dict(cls, data: dict, targets: Sequence[str] = DEFAULT.targets) -> "Lexicon":
@@ -153,11 +159,45 @@ def default_lexicon() -> Lexicon:
     return load_lexicon()
 
 
-# Names at least this long are also found with one typo: a letter left out, added, changed or
-# swapped with its neighbour, keeping the first two letters and the last ("Washignton"). The
-# last letter is kept because that is where other names differ by one letter: "Medvedeva"
-# (a skater) is not "Medvedev", nor "Zakharov" "Zakharova".
+# Names at least this long are also found with one typo, keeping the first two letters and the
+# last: a letter left out ("Washingon") or added ("Tilllerson"), two neighbouring letters
+# swapped ("Washignton", "Kremiln"), or a letter changed into one a typist slips to: the same
+# letter with another diacritic or none ("Matxcova" for "Matxcơva": Telex/VNI input left
+# undone), or a neighbouring key on a QWERTY keyboard, on which Vietnamese is typed
+# ("Washinfton"). Any other change of a letter is more often another name than a typo:
+# "Clifton" is not "Clinton", nor "Clanton", "Helseth" or "Wilkoff" a lexicon name (real
+# surnames; of the 128,819 census and Faker names probed, the six taken for a name through a
+# changed letter were all such far substitutions). The last letter is kept because that is where
+# other names differ by one letter: "Medvedeva" (a skater) is not "Medvedev", nor "Zakharov"
+# "Zakharova". A syllable of any alias or blocking phrase is never corrected ("Wikoff" in a
+# user's "Bob Wikoff" is not "Witkoff"); all-caps headlines are corrected too ("WASHIGNTON").
 TYPO_MIN_CHARS = 7
+
+_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+# the keys around each letter key: either side, and the two above and the two below (the rows
+# are staggered: "s" touches "w", "e", "z" and "x")
+_NEIGHBOURS = {
+    key: {_QWERTY[rr][cc] for rr, cc in ((r, c - 1), (r, c + 1), (r - 1, c), (r - 1, c + 1), (r + 1, c - 1), (r + 1, c))
+          if 0 <= rr < len(_QWERTY) and 0 <= cc < len(_QWERTY[rr])}
+    for r, row in enumerate(_QWERTY) for c, key in enumerate(row)
+}
+
+
+def _base(letter: str) -> str:
+    """The letter without its diacritics, lower-case ("ơ", "Ờ" -> "o"; "đ" -> "d")."""
+    return unicodedata.normalize("NFD", letter.lower())[0].replace("đ", "d")
+
+
+def _slip(a: str, b: str) -> bool:
+    """For a and b one edit apart (``_one_edit``): False when the edit changes a letter into one
+    that is neither the same letter with other diacritics nor a neighbouring key on QWERTY."""
+    if len(a) != len(b):
+        return True
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) != 1:  # two neighbours swapped
+        return True
+    x, y = a[diff[0]], b[diff[0]]
+    return _base(x) == _base(y) or y.lower() in _NEIGHBOURS.get(x.lower(), ())
 
 
 def _deletions(word: str) -> set[str]:
@@ -178,14 +218,18 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def _typo_of(syllable: str, lex: Lexicon) -> str | None:
-    """The long name (``TYPO_MIN_CHARS`` or more) that ``syllable`` is one typo away from, if any."""
-    if len(syllable) < TYPO_MIN_CHARS - 1 or not syllable[:1].isupper() or syllable in lex._alias_index:
+    """The long name (``TYPO_MIN_CHARS`` or more) that ``syllable`` is one typo away from, if
+    any, in capitals if ``syllable`` is ("WASHIGNTON" -> "WASHINGTON"); see ``TYPO_MIN_CHARS``."""
+    if len(syllable) < TYPO_MIN_CHARS - 1 or not syllable[:1].isupper() or syllable in lex._known:
         return None
+    caps = syllable.isupper()
     index = lex._typo_index
     for key in (syllable, *_deletions(syllable)):
         for name in index.get(key, ()):
-            if (syllable[:2] == name[:2] and syllable[-1] == name[-1] and _one_edit(syllable, name)):
-                return name
+            form = name.upper() if caps else name
+            if (syllable[:2] == form[:2] and syllable[-1] == form[-1] and _one_edit(syllable, form)
+                    and _slip(syllable, form)):
+                return form
     return None
 
 
