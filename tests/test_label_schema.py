@@ -12,7 +12,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sklearn.metrics import cohen_kappa_score
 
-from vnstance.dataset import load_labelled
+from vnstance.dataset import labelled_targets, load_labelled
 from vnstance.errors import DataError
 from vnstance.label.app import create_app, label_keys
 from vnstance.label.queue import margin, order, read_sources, score, unscored
@@ -108,7 +108,7 @@ def test_the_store_refuses_a_file_of_another_schema(tmp_path):
     assert len(AnswerStore(three, schema=SCHEMA3)) == 2
 
     mixed = write_jsonl(tmp_path / "mixed.jsonl", lines(three) + lines(two))
-    with pytest.raises(DataError, match=r"mixed\.jsonl:3: labelled for targets russia, us,"):
+    with pytest.raises(DataError, match=r"mixed\.jsonl:3: missing field 'china' \(the targets are russia, us, china"):
         AnswerStore(mixed, schema=SCHEMA3)
     bad = write_jsonl(tmp_path / "bad.jsonl", [answer_row(1, {"russia": "favor", "us": "none", "china": 3,
                                                                  "sentiment": "neutral"})])
@@ -123,6 +123,51 @@ def test_label_random_refuses_a_file_of_two_schemas(run, tmp_path):
     assert_user_error(run("label-random", str(mixed), "-o", str(tmp_path / "r.jsonl")), "mixed.jsonl:2",
                       "two schemas")
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def two_target_rows(n: int = 3) -> list[dict]:
+    return [answer_row(i, {"russia": "none", "us": "favor" if i % 2 else "none", "sentiment": "neutral"})
+            for i in range(1, n + 1)]
+
+
+def test_a_bad_label_or_a_missing_field_is_named_not_called_two_schemas(run, tmp_path):
+    rows = two_target_rows()
+    rows[1]["russia"] = "againts"
+    typo = write_jsonl(tmp_path / "typo.jsonl", rows)
+    good = write_jsonl(tmp_path / "good.jsonl", two_target_rows())
+    for r in (run("label-random", str(typo), "-o", str(tmp_path / "r.jsonl")), run("agree", str(typo), str(good)),
+              run("agree", str(good), str(typo))):
+        assert_user_error(r, "typo.jsonl:2", "russia", "'againts'")
+        assert "two schemas" not in r.stderr
+    rows = two_target_rows()
+    del rows[2]["us"]
+    gap = write_jsonl(tmp_path / "gap.jsonl", rows)
+    r = run("label-random", str(gap), "-o", str(tmp_path / "r.jsonl"))
+    assert_user_error(r, "gap.jsonl:3", "missing field 'us'")
+    assert not (tmp_path / "r.jsonl").exists()
+    # the store, told its schema, names the field and the value too, even on a file of one row
+    one = write_jsonl(tmp_path / "one.jsonl", [dict(two_target_rows(1)[0], russia="againts")])
+    with pytest.raises(DataError, match=r"one\.jsonl:1: russia must be one of .*got 'againts'"):
+        AnswerStore(one)
+    with pytest.raises(DataError, match=r"typo\.jsonl:2: russia must be one of .*got 'againts'"):
+        AnswerStore(typo)
+
+
+def test_an_extra_field_that_reads_none_or_neutral_is_not_a_target(run, tmp_path):
+    rows = two_target_rows(4)
+    for i, r in enumerate(rows):
+        r["note"] = "none" if i == 0 else f"checked by {i}"
+        r["source_quality"] = "high" if i else "neutral"
+    path = write_jsonl(tmp_path / "notes.jsonl", rows)
+    assert labelled_targets(path) == ("russia", "us")
+    r = run("agree", str(path), str(path))
+    assert r.exit_code == 0, r.output
+    assert [x.split()[0] for x in r.stdout.splitlines() if " kappa " in x] == ["russia", "us", "sentiment"]
+    for row in rows:
+        row["selected_by"] = "random"
+    write_jsonl(path, rows)
+    assert run("label-random", str(path), "-o", str(tmp_path / "r.jsonl")).exit_code == 0
+    assert len(AnswerStore(path)) == 4  # opened under the default schema: the notes are no third target
 
 
 def test_label_keys_for_more_targets_than_keyboard_rows():
