@@ -4,8 +4,6 @@ three-target model is the session's `model3` (tests/conftest.py), trained once."
 
 import json
 import shutil
-import threading
-import time
 
 import pytest
 import uvicorn
@@ -20,8 +18,7 @@ from vnstance.label.session import Session, open_session
 from vnstance.label.store import AnswerStore
 from vnstance.schema import STANCE_LABELS, Schema
 
-from .conftest import THREE_TARGETS, assert_user_error, write_jsonl
-from .label_server import free_port
+from .conftest import THREE_TARGETS, assert_user_error, serve_app, write_jsonl
 
 SCHEMA3 = Schema(("russia", "us", "china"))
 CHINA_ONLY = "Trung Quốc bị cáo buộc vi phạm lệnh ngừng bắn."
@@ -280,21 +277,14 @@ def test_the_page_labels_a_third_target_without_a_suggestion(tmp_path):
     out = tmp_path / "labels.jsonl"
     ordered = order(unscored(read_sources([str(THREE_TARGETS)], "jsonl")), 1.0, seed=0)
     session = Session(ordered, AnswerStore(out, schema=SCHEMA3), "lan")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(session), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     chromium = shutil.which("chromium")
     assert chromium, "the chromium package is needed (.ci/run installs it)"
     keys = label_keys(SCHEMA3)
     try:
-        with sync_playwright() as p:
+        with serve_app(create_app(session)) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url)
             card = page.locator("#card")
             expect(card).to_have_attribute("data-id", ordered[0].id)
             expect(page.locator(".field")).to_have_count(4)
@@ -313,8 +303,6 @@ def test_the_page_labels_a_third_target_without_a_suggestion(tmp_path):
             expect(card).to_have_attribute("data-id", ordered[1].id)
             browser.close()
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         session.store.close()
     (row,) = lines(out)
     assert row["id"] == ordered[0].id
