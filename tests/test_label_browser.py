@@ -49,6 +49,8 @@ def test_label_three_sentences_with_the_keyboard_and_undo_one(served, tmp_path):
         page.keyboard.press(keys["us"]["against"])
         page.keyboard.press("Enter")
         expect(card).to_have_attribute("data-id", ids[3])
+        expect(page.locator("#progress")).to_contain_text("same as model")
+        expect(page.locator("#progress")).to_contain_text("on russia, us, sentiment")
 
         page.keyboard.press("Backspace")  # undo the third answer: it comes back with its choice
         expect(card).to_have_attribute("data-id", ids[2])

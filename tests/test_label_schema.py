@@ -89,6 +89,34 @@ def test_the_queue_orders_by_every_target_of_the_schema(model3, tmp_path):
     assert margin(pred, ["a", "d"]) == pytest.approx(0.4)
 
 
+def test_same_as_model_counts_only_the_heads_the_model_suggests(model, tmp_path):
+    session = open_session([str(THREE_TARGETS)], "jsonl", str(tmp_path / "labels.jsonl"), model, "lan", schema=SCHEMA3)
+    try:
+        for i in range(3):
+            c = session.next()
+            assert "china" not in c.suggestion
+            session.answer(c.id, {**c.suggestion, "china": "against"})
+        s = session.stats()
+        assert s["same_as_model"] == 3 and s["compared_with_model"] == 3
+        assert s["model_heads"] == ["russia", "us", "sentiment"]
+        c = session.next()
+        other = next(lab for lab in STANCE_LABELS if lab != c.suggestion["russia"])
+        session.answer(c.id, {**c.suggestion, "russia": other, "china": "none"})
+        s = session.stats()
+        assert s["same_as_model"] == 3 and s["compared_with_model"] == 4
+    finally:
+        session.store.close()
+    # no model: nothing to compare with
+    none = open_session([str(THREE_TARGETS)], "jsonl", str(tmp_path / "none.jsonl"), None, "lan", schema=SCHEMA3)
+    try:
+        c = none.next()
+        none.answer(c.id, dict.fromkeys(SCHEMA3.targets, "none") | {"sentiment": "neutral"})
+        s = none.stats()
+        assert s["same_as_model"] == 0 and s["compared_with_model"] == 0 and s["model_heads"] == []
+    finally:
+        none.store.close()
+
+
 # -- the answers file keeps one schema -----------------------------------------------------------
 
 def test_the_store_refuses_a_file_of_another_schema(tmp_path):
@@ -301,6 +329,8 @@ def test_the_page_labels_a_third_target_without_a_suggestion(tmp_path):
                 page.keyboard.press(keys[head][lab])
             page.keyboard.press("Enter")
             expect(card).to_have_attribute("data-id", ordered[1].id)
+            expect(page.locator("#progress")).to_contain_text("1 labelled")
+            expect(page.locator("#progress")).not_to_contain_text("same as model")  # no model, no figure
             browser.close()
     finally:
         session.store.close()
