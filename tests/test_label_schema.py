@@ -226,6 +226,8 @@ def test_label_command_takes_the_schema_from_the_model_or_targets(run, served_ap
             "--out", str(tmp_path / "b.jsonl"))
     assert r.exit_code == 0, r.output
     assert "no head for china" in r.stderr and "targets russia, us, china" in r.stderr
+    hint = next(x for x in r.stderr.splitlines() if "no head for china" in x)
+    assert "china gets no suggestion" in hint and "--no-model" in hint and "targets russia, us" in hint
     client = TestClient(served_app[-1], base_url="http://127.0.0.1")
     item = client.get("/api/next").json()["item"]
     assert set(item["suggestion"]) == {"russia", "us", "sentiment"} and "china" not in item["scores"]
