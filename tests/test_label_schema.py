@@ -195,6 +195,23 @@ def test_an_extra_field_that_reads_none_or_neutral_is_not_a_target(run, tmp_path
     assert len(AnswerStore(path)) == 4  # opened under the default schema: the notes are no third target
 
 
+def test_a_heads_keys_do_not_move_between_sessions():
+    sessions = [Schema(t) for t in (("russia", "us"), ("us", "russia"), ("china", "russia", "us"), ("russia", "us", "china"),
+                                    ("russia", "us", "china", "japan"), ("china", "us"), ("russia",))]
+    keys = [label_keys(s) for s in sessions]
+    # the default heads keep the rows the README lists, whatever the session's other targets
+    fixed = {"russia": dict(zip(STANCE_LABELS, "1234")), "us": dict(zip(STANCE_LABELS, "qwer")),
+             "sentiment": {"positive": "a", "negative": "s", "neutral": "d"}}
+    for schema, k in zip(sessions, keys):
+        for head in schema.heads:
+            if head in fixed:
+                assert k[head] == fixed[head], (schema.targets, head)
+        flat = [key for h in schema.heads for key in k[h].values()]
+        assert len(flat) == len(set(flat)), schema.targets
+    # the first target beyond the defaults takes the bottom row, wherever it stands in --targets
+    assert all(k["china"] == dict(zip(STANCE_LABELS, "zxcv")) for s, k in zip(sessions, keys) if "china" in s.targets)
+
+
 def test_label_keys_for_more_targets_than_keyboard_rows():
     four = Schema(("russia", "us", "china", "japan"))
     keys = label_keys(four)
