@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -82,3 +84,29 @@ def assert_user_error(result, *fragments: str) -> None:
     assert "Traceback" not in result.output
     for f in fragments:
         assert f in lines[0], (f, lines[0])
+
+
+@contextmanager
+def serve_app(app: Any, timeout: float = 30.0) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a thread on a free local port, for a real browser;
+    yields the base URL ("http://127.0.0.1:PORT/") and stops the server on exit."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from .label_server import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert server.started, f"uvicorn did not start on port {port} within {timeout:.0f}s"
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

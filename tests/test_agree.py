@@ -44,7 +44,12 @@ def test_report_on_shared_ids_only(tmp_path):
     # sentiment: A pos neg neg neu, B pos neg neg neg -> observed 3/4; expected 1/16 + 2/4*3/4 = 7/16
     assert rep["fields"]["sentiment"]["kappa"] == pytest.approx((12 / 16 - 7 / 16) / (1 - 7 / 16))
     cols = lambda xs: {h: [x[k] for x in xs] for k, h in enumerate(("russia", "us", "sentiment"))}
-    assert rep["f_avg"] == pytest.approx(f_avg(cols(A), cols(B)))
+    # f_avg over the classes either file uses (us favor is used by neither): russia favor
+    # P 1/1 R 1/2, russia against P 1/2 R 1/1, us against P 1/1 R 1/2: F1 2/3 each
+    assert rep["f_avg"] == pytest.approx(2 / 3)
+    assert rep["f_avg_classes"] == {"russia": {"favor": pytest.approx(2 / 3), "against": pytest.approx(2 / 3)},
+                                    "us": {"favor": None, "against": pytest.approx(2 / 3)}}
+    assert f_avg(cols(A), cols(B)) == pytest.approx(0.5)  # eval's f_avg keeps its SemEval definition (0 for us favor)
     assert agreement(pb, pa)["f_avg"] == pytest.approx(rep["f_avg"])  # symmetric
     assert [d["id"] for d in rep["disagreements"]] == ["s1", "s2", "s3"]
     assert rep["disagreements"][1] == {"id": "s2", "doc": "d", "text": "Câu số 2 về Nga và Mỹ",
@@ -75,3 +80,20 @@ def test_agree_user_errors(run, tmp_path):
     empty.write_text("", encoding="utf-8")
     assert_user_error(run("agree", str(pa), str(empty)), "empty")
     assert not (tmp_path / "agree.json").exists()
+
+
+def test_f_avg_of_identical_files_is_one_over_the_classes_they_use(run, tmp_path):
+    same = [("against", "none", "negative"), ("none", "neutral", "neutral"), ("none", "against", "negative")]
+    pa = write_jsonl(tmp_path / "a.jsonl", rows(same))
+    r = run("agree", str(pa), str(pa), "--report", str(tmp_path / "agree.json"))
+    assert r.exit_code == 0, r.output
+    assert "f_avg of B against A: 1.000" in r.stdout and "neither file uses russia favor, us favor" in r.stdout
+    report = json.loads((tmp_path / "agree.json").read_text(encoding="utf-8"))
+    assert report["f_avg"] == 1.0
+    assert report["f_avg_classes"] == {"russia": {"favor": None, "against": 1.0}, "us": {"favor": None, "against": 1.0}}
+    # no favor or against anywhere: undefined, not 0
+    quiet = write_jsonl(tmp_path / "q.jsonl", rows([("none", "neutral", "neutral"), ("neutral", "none", "positive")]))
+    r = run("agree", str(quiet), str(quiet), "--report", str(tmp_path / "quiet.json"))
+    assert r.exit_code == 0, r.output
+    assert "f_avg of B against A: undefined (neither file uses favor or against)" in r.stdout
+    assert json.loads((tmp_path / "quiet.json").read_text(encoding="utf-8"))["f_avg"] is None

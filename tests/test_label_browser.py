@@ -2,11 +2,8 @@
 
 import json
 import shutil
-import threading
-import time
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from vnstance.label.app import create_app, label_keys
@@ -15,8 +12,7 @@ from vnstance.label.session import Session
 from vnstance.label.store import AnswerStore
 from vnstance.schema import DEFAULT
 
-from .conftest import ARTICLES
-from .label_server import free_port
+from .conftest import ARTICLES, serve_app
 
 
 @pytest.fixture
@@ -24,16 +20,8 @@ def served(model, tmp_path):
     out = tmp_path / "labels.jsonl"
     ordered = order(score(model, read_sources([str(ARTICLES[2])], "article")), 0.2, seed=0)
     session = Session(ordered, AnswerStore(out), "lan")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(session), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/", ordered, out
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(session)) as url:
+        yield url, ordered, out
 
 
 def test_label_three_sentences_with_the_keyboard_and_undo_one(served, tmp_path):
@@ -61,6 +49,8 @@ def test_label_three_sentences_with_the_keyboard_and_undo_one(served, tmp_path):
         page.keyboard.press(keys["us"]["against"])
         page.keyboard.press("Enter")
         expect(card).to_have_attribute("data-id", ids[3])
+        expect(page.locator("#progress")).to_contain_text("same as model")
+        expect(page.locator("#progress")).to_contain_text("on russia, us, sentiment")
 
         page.keyboard.press("Backspace")  # undo the third answer: it comes back with its choice
         expect(card).to_have_attribute("data-id", ids[2])

@@ -4,15 +4,13 @@ three-target model is the session's `model3` (tests/conftest.py), trained once."
 
 import json
 import shutil
-import threading
-import time
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sklearn.metrics import cohen_kappa_score
 
-from vnstance.dataset import load_labelled
+from vnstance.dataset import labelled_targets, load_labelled
 from vnstance.errors import DataError
 from vnstance.label.app import create_app, label_keys
 from vnstance.label.queue import margin, order, read_sources, score, unscored
@@ -20,8 +18,7 @@ from vnstance.label.session import Session, open_session
 from vnstance.label.store import AnswerStore
 from vnstance.schema import STANCE_LABELS, Schema
 
-from .conftest import THREE_TARGETS, assert_user_error, write_jsonl
-from .label_server import free_port
+from .conftest import THREE_TARGETS, assert_user_error, serve_app, write_jsonl
 
 SCHEMA3 = Schema(("russia", "us", "china"))
 CHINA_ONLY = "Trung Quốc bị cáo buộc vi phạm lệnh ngừng bắn."
@@ -92,6 +89,34 @@ def test_the_queue_orders_by_every_target_of_the_schema(model3, tmp_path):
     assert margin(pred, ["a", "d"]) == pytest.approx(0.4)
 
 
+def test_same_as_model_counts_only_the_heads_the_model_suggests(model, tmp_path):
+    session = open_session([str(THREE_TARGETS)], "jsonl", str(tmp_path / "labels.jsonl"), model, "lan", schema=SCHEMA3)
+    try:
+        for i in range(3):
+            c = session.next()
+            assert "china" not in c.suggestion
+            session.answer(c.id, {**c.suggestion, "china": "against"})
+        s = session.stats()
+        assert s["same_as_model"] == 3 and s["compared_with_model"] == 3
+        assert s["model_heads"] == ["russia", "us", "sentiment"]
+        c = session.next()
+        other = next(lab for lab in STANCE_LABELS if lab != c.suggestion["russia"])
+        session.answer(c.id, {**c.suggestion, "russia": other, "china": "none"})
+        s = session.stats()
+        assert s["same_as_model"] == 3 and s["compared_with_model"] == 4
+    finally:
+        session.store.close()
+    # no model: nothing to compare with
+    none = open_session([str(THREE_TARGETS)], "jsonl", str(tmp_path / "none.jsonl"), None, "lan", schema=SCHEMA3)
+    try:
+        c = none.next()
+        none.answer(c.id, dict.fromkeys(SCHEMA3.targets, "none") | {"sentiment": "neutral"})
+        s = none.stats()
+        assert s["same_as_model"] == 0 and s["compared_with_model"] == 0 and s["model_heads"] == []
+    finally:
+        none.store.close()
+
+
 # -- the answers file keeps one schema -----------------------------------------------------------
 
 def test_the_store_refuses_a_file_of_another_schema(tmp_path):
@@ -108,7 +133,7 @@ def test_the_store_refuses_a_file_of_another_schema(tmp_path):
     assert len(AnswerStore(three, schema=SCHEMA3)) == 2
 
     mixed = write_jsonl(tmp_path / "mixed.jsonl", lines(three) + lines(two))
-    with pytest.raises(DataError, match=r"mixed\.jsonl:3: labelled for targets russia, us,"):
+    with pytest.raises(DataError, match=r"mixed\.jsonl:3: missing field 'china' \(the targets are russia, us, china"):
         AnswerStore(mixed, schema=SCHEMA3)
     bad = write_jsonl(tmp_path / "bad.jsonl", [answer_row(1, {"russia": "favor", "us": "none", "china": 3,
                                                                  "sentiment": "neutral"})])
@@ -123,6 +148,68 @@ def test_label_random_refuses_a_file_of_two_schemas(run, tmp_path):
     assert_user_error(run("label-random", str(mixed), "-o", str(tmp_path / "r.jsonl")), "mixed.jsonl:2",
                       "two schemas")
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def two_target_rows(n: int = 3) -> list[dict]:
+    return [answer_row(i, {"russia": "none", "us": "favor" if i % 2 else "none", "sentiment": "neutral"})
+            for i in range(1, n + 1)]
+
+
+def test_a_bad_label_or_a_missing_field_is_named_not_called_two_schemas(run, tmp_path):
+    rows = two_target_rows()
+    rows[1]["russia"] = "againts"
+    typo = write_jsonl(tmp_path / "typo.jsonl", rows)
+    good = write_jsonl(tmp_path / "good.jsonl", two_target_rows())
+    for r in (run("label-random", str(typo), "-o", str(tmp_path / "r.jsonl")), run("agree", str(typo), str(good)),
+              run("agree", str(good), str(typo))):
+        assert_user_error(r, "typo.jsonl:2", "russia", "'againts'")
+        assert "two schemas" not in r.stderr
+    rows = two_target_rows()
+    del rows[2]["us"]
+    gap = write_jsonl(tmp_path / "gap.jsonl", rows)
+    r = run("label-random", str(gap), "-o", str(tmp_path / "r.jsonl"))
+    assert_user_error(r, "gap.jsonl:3", "missing field 'us'")
+    assert not (tmp_path / "r.jsonl").exists()
+    # the store, told its schema, names the field and the value too, even on a file of one row
+    one = write_jsonl(tmp_path / "one.jsonl", [dict(two_target_rows(1)[0], russia="againts")])
+    with pytest.raises(DataError, match=r"one\.jsonl:1: russia must be one of .*got 'againts'"):
+        AnswerStore(one)
+    with pytest.raises(DataError, match=r"typo\.jsonl:2: russia must be one of .*got 'againts'"):
+        AnswerStore(typo)
+
+
+def test_an_extra_field_that_reads_none_or_neutral_is_not_a_target(run, tmp_path):
+    rows = two_target_rows(4)
+    for i, r in enumerate(rows):
+        r["note"] = "none" if i == 0 else f"checked by {i}"
+        r["source_quality"] = "high" if i else "neutral"
+    path = write_jsonl(tmp_path / "notes.jsonl", rows)
+    assert labelled_targets(path) == ("russia", "us")
+    r = run("agree", str(path), str(path))
+    assert r.exit_code == 0, r.output
+    assert [x.split()[0] for x in r.stdout.splitlines() if " kappa " in x] == ["russia", "us", "sentiment"]
+    for row in rows:
+        row["selected_by"] = "random"
+    write_jsonl(path, rows)
+    assert run("label-random", str(path), "-o", str(tmp_path / "r.jsonl")).exit_code == 0
+    assert len(AnswerStore(path)) == 4  # opened under the default schema: the notes are no third target
+
+
+def test_a_heads_keys_do_not_move_between_sessions():
+    sessions = [Schema(t) for t in (("russia", "us"), ("us", "russia"), ("china", "russia", "us"), ("russia", "us", "china"),
+                                    ("russia", "us", "china", "japan"), ("china", "us"), ("russia",))]
+    keys = [label_keys(s) for s in sessions]
+    # the default heads keep the rows the README lists, whatever the session's other targets
+    fixed = {"russia": dict(zip(STANCE_LABELS, "1234")), "us": dict(zip(STANCE_LABELS, "qwer")),
+             "sentiment": {"positive": "a", "negative": "s", "neutral": "d"}}
+    for schema, k in zip(sessions, keys):
+        for head in schema.heads:
+            if head in fixed:
+                assert k[head] == fixed[head], (schema.targets, head)
+        flat = [key for h in schema.heads for key in k[h].values()]
+        assert len(flat) == len(set(flat)), schema.targets
+    # the first target beyond the defaults takes the bottom row, wherever it stands in --targets
+    assert all(k["china"] == dict(zip(STANCE_LABELS, "zxcv")) for s, k in zip(sessions, keys) if "china" in s.targets)
 
 
 def test_label_keys_for_more_targets_than_keyboard_rows():
@@ -156,6 +243,8 @@ def test_label_command_takes_the_schema_from_the_model_or_targets(run, served_ap
             "--out", str(tmp_path / "b.jsonl"))
     assert r.exit_code == 0, r.output
     assert "no head for china" in r.stderr and "targets russia, us, china" in r.stderr
+    hint = next(x for x in r.stderr.splitlines() if "no head for china" in x)
+    assert "china gets no suggestion" in hint and "--no-model" in hint and "targets russia, us" in hint
     client = TestClient(served_app[-1], base_url="http://127.0.0.1")
     item = client.get("/api/next").json()["item"]
     assert set(item["suggestion"]) == {"russia", "us", "sentiment"} and "china" not in item["scores"]
@@ -235,21 +324,14 @@ def test_the_page_labels_a_third_target_without_a_suggestion(tmp_path):
     out = tmp_path / "labels.jsonl"
     ordered = order(unscored(read_sources([str(THREE_TARGETS)], "jsonl")), 1.0, seed=0)
     session = Session(ordered, AnswerStore(out, schema=SCHEMA3), "lan")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(session), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     chromium = shutil.which("chromium")
     assert chromium, "the chromium package is needed (.ci/run installs it)"
     keys = label_keys(SCHEMA3)
     try:
-        with sync_playwright() as p:
+        with serve_app(create_app(session)) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url)
             card = page.locator("#card")
             expect(card).to_have_attribute("data-id", ordered[0].id)
             expect(page.locator(".field")).to_have_count(4)
@@ -266,10 +348,10 @@ def test_the_page_labels_a_third_target_without_a_suggestion(tmp_path):
                 page.keyboard.press(keys[head][lab])
             page.keyboard.press("Enter")
             expect(card).to_have_attribute("data-id", ordered[1].id)
+            expect(page.locator("#progress")).to_contain_text("1 labelled")
+            expect(page.locator("#progress")).not_to_contain_text("same as model")  # no model, no figure
             browser.close()
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         session.store.close()
     (row,) = lines(out)
     assert row["id"] == ordered[0].id

@@ -762,7 +762,10 @@ def label(inputs: tuple[str, ...], out: str, model_path: str | None, no_model: b
         raise VnstanceError(str(e)) from None
     lacking = [t for t in schema.targets if model is not None and t not in model.schema.targets]
     if lacking:
-        click.echo(f"vnstance: the model has no head for {', '.join(lacking)}: no suggestion for it", err=True)
+        click.echo(f"vnstance: the model (targets {', '.join(model.schema.targets)}) has no head for "
+                   f"{', '.join(lacking)}: {', '.join(lacking)} {'gets' if len(lacking) == 1 else 'get'} no suggestion "
+                   f"and no part in the order, you key it; --no-model labels without a model "
+                   f"(no suggestions, a random order)", err=True)
     try:
         who = annotator or getpass.getuser()
     except (KeyError, OSError):

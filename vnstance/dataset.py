@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import DataError, VnstanceError
 from .paths import seeds_dir
-from .schema import DEFAULT, Schema, row_targets
+from .schema import DEFAULT, RowError, Schema, file_targets
 from .textfiles import json_object, numbered_lines
 
 # the checkout's seeds/, or the copy installed in the package (vnstance/paths.py)
@@ -163,19 +163,14 @@ def load_labelled(paths: Sequence[str | Path] | str | Path, schema: Schema = DEF
 
 
 def labelled_targets(path: str | Path) -> tuple[str, ...]:
-    """The targets a labelled file's rows carry (a field holding a stance label, see
-    ``schema.row_targets``), in the first row's order; DataError at the first row whose targets
-    differ from the first row's (a file that mixes two schemas). Empty for an empty file."""
-    first: tuple[int, tuple[str, ...]] | None = None
-    for no, line in numbered_lines(path):
-        if not line.strip():
-            continue
-        targets = row_targets(json_object(path, no, line))
-        if first is None:
-            if not targets:
-                raise DataError(path, no, "no target field (a field such as \"russia\" holding a stance label)")
-            first = (no, targets)
-        elif set(targets) != set(first[1]):
-            raise DataError(path, no, f"labelled for targets {', '.join(targets) or 'none'}, but line {first[0]} "
-                                      f"for {', '.join(first[1])}: two schemas in one file")
-    return () if first is None else first[1]
+    """The targets a labelled file's rows carry (see ``schema.file_targets``), in the order they
+    first appear; DataError at the first row with a missing or misspelt target field, or with
+    no target at all. Empty for an empty file."""
+    rows = [(no, json_object(path, no, line)) for no, line in numbered_lines(path) if line.strip()]
+    try:
+        targets = file_targets(rows)
+    except RowError as e:
+        raise DataError(path, e.line, str(e)) from None
+    if rows and not targets:
+        raise DataError(path, rows[0][0], "no target field (a field such as \"russia\" holding a stance label)")
+    return targets

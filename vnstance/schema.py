@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 STANCE_LABELS: tuple[str, ...] = ("favor", "against", "neutral", "none")
 SENTIMENT_LABELS: tuple[str, ...] = ("positive", "negative", "neutral")
@@ -75,9 +75,58 @@ class Schema:
 DEFAULT = Schema()
 
 
-def row_targets(row: Mapping[str, Any], stance_labels: tuple[str, ...] = STANCE_LABELS) -> tuple[str, ...]:
-    """The targets a labelled row was labelled for, read from its fields: every field that is not
-    one of a row's other fields and holds a stance label (in the row's order). How an answers
-    file or an annotator's file says its schema without a header line (it stays a gold file)."""
-    return tuple(k for k, v in row.items()
-                 if k not in RESERVED and isinstance(v, str) and v in stance_labels and _NAME.match(k))
+class RowError(ValueError):
+    """A labelled row that does not fit its file's targets; ``line`` is its line number."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _bad_label(field: str, value: Any, stance_labels: tuple[str, ...]) -> str:
+    return f"{field} must be one of {', '.join(stance_labels)}, got {value!r}"
+
+
+def file_targets(rows: Iterable[tuple[int, Mapping[str, Any]]], stance_labels: tuple[str, ...] = STANCE_LABELS,
+                 expected: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The targets a labelled file's rows (line number, row) were labelled for, in the order
+    they first appear; how an answers file or an annotator's file says its schema without a
+    header line (it stays a gold file).
+
+    A field (not one of a row's other fields) is a target when it holds a stance label on at
+    least as many rows as it holds something else: a ``"note"`` that reads ``"none"`` on one
+    row and free text on the others is not one. Every row must then give every target a stance
+    label: RowError at the first row that does not, naming the field and the value (a misspelt
+    label) or the missing field (left out, or two schemas in one file).
+
+    ``expected``: the targets the file must have (a session's, a model's): checked against
+    those instead of guessed, RowError at the first row whose field is missing or not a label,
+    or at line 1 when the file is consistently labelled for other targets."""
+    rows = list(rows)
+    labelled: dict[str, list[int]] = {}  # field -> lines where it holds a stance label
+    other: dict[str, list[int]] = {}  # field -> lines where it holds something else
+    for no, row in rows:
+        for k, v in row.items():
+            if k in RESERVED or not _NAME.match(k):
+                continue
+            (labelled if isinstance(v, str) and v in stance_labels else other).setdefault(k, []).append(no)
+            labelled.setdefault(k, [])
+    found = tuple(k for k, lines in labelled.items() if lines and len(lines) >= len(other.get(k, ())))
+    if expected is not None:
+        absent = [t for t in expected if not labelled.get(t) and not other.get(t)]
+        extra = [t for t in found if t not in expected]
+        if rows and (absent or extra):
+            line = min(labelled[t][0] for t in extra) if extra else rows[0][0]
+            raise RowError(line, f"labelled for targets {', '.join(found) or 'none'}, not {', '.join(expected)} "
+                                 f"(label with --targets {','.join(found) or '...'}, or answer into another --out)")
+    check = found if expected is None else expected
+    for no, row in rows:
+        for t in check:
+            if t not in row:
+                why = (f"line {labelled[t][0]} labels it" if expected is None
+                       else f"the targets are {', '.join(expected)}")
+                raise RowError(no, f"missing field {t!r} ({why}: a field left out, or two schemas in one file)")
+            if not isinstance(row[t], str) or row[t] not in stance_labels:
+                why = "" if expected is not None else f" (line {labelled[t][0]} holds a stance label in {t!r})"
+                raise RowError(no, _bad_label(t, row[t], stance_labels) + why)
+    return found

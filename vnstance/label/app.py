@@ -38,15 +38,27 @@ GUIDELINE_SECTIONS = ("Who counts as the target", "Stance values", "Decision rul
 
 
 def label_keys(schema: Schema = DEFAULT) -> dict[str, dict[str, str]]:
-    """{head: {label: key}}, read from the schema: row k of the keyboard for head k while the
-    heads fit one a row (up to three targets); beyond that, the keys in reading order."""
+    """{head: {label: key}}, one keyboard row per head, the same for a head in every session:
+    the default targets and sentiment keep their rows (russia 1..., us q..., sentiment a...)
+    whatever else the session labels; another target takes a free row (the bottom row first,
+    in the schema's order); the heads left over take the unused keys in reading order."""
     heads, labels = schema.heads, schema.labels
-    if len(heads) <= len(KEY_ROWS) and all(len(labels[h]) <= len(row) for h, row in zip(heads, KEY_ROWS)):
-        return {h: dict(zip(labels[h], row)) for h, row in zip(heads, KEY_ROWS)}
-    keys = iter("".join(KEY_ROWS))
+    fixed = {h: i for i, h in enumerate(DEFAULT.heads)}
+    rows: dict[str, int] = {h: fixed[h] for h in heads if h in fixed}
+    free = [i for i in (*range(len(fixed), len(KEY_ROWS)), *range(len(fixed))) if i not in rows.values()]
+    for h in heads:
+        if h not in rows and free:
+            rows[h] = free.pop(0)
+    if any(len(labels[h]) > len(KEY_ROWS[r]) for h, r in rows.items()):
+        rows = {}  # labels longer than a row: every head in reading order
+    keys = {h: dict(zip(labels[h], KEY_ROWS[rows[h]])) for h in heads if h in rows}
+    unused = iter(k for k in "".join(KEY_ROWS) if all(k not in used.values() for used in keys.values()))
     if sum(len(labels[h]) for h in heads) > len("".join(KEY_ROWS)):
         raise ValueError(f"the schema's {len(heads)} heads have more labels than the keyboard has keys")
-    return {h: {lab: next(keys) for lab in labels[h]} for h in heads}
+    for h in heads:
+        if h not in keys:
+            keys[h] = {lab: next(unused) for lab in labels[h]}
+    return {h: keys[h] for h in heads}
 
 
 def guideline_summary(path: Path = GUIDELINE) -> list[dict[str, str]]:

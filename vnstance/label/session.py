@@ -40,6 +40,8 @@ class Session:
         self.started = time.monotonic()
         self._cursor = 0  # no open item before this position
         self._lock = threading.Lock()
+        suggested = {h for c in self.order for h in c.suggestion}
+        self._model_heads = [h for h in store.schema.heads if h in suggested]  # none without a model
 
     @property
     def schema(self) -> Schema:
@@ -124,14 +126,18 @@ class Session:
         open_ = sum(1 for c in self.order if c.id not in self.store)
         hours = (time.monotonic() - self.started) / 3600
         heads = self.schema.heads
-        agreed = sum(1 for r in mine if all(r[h] == ids[r["id"]].suggestion.get(h) for h in heads))
+        # the model's view is compared on the heads it suggests for (not china with a russia,us model)
+        suggested = [(r, ids[r["id"]].suggestion) for r in mine if ids[r["id"]].suggestion]
+        agreed = sum(1 for r, sug in suggested if all(r[h] == lab for h, lab in sug.items()))
         return {
             "total": len(self.order),
             "labelled": len(mine),
             "open": open_,
             "skipped": sum(1 for i in self.skipped if i not in self.store),
             "selected_by": {RANDOM: by.get(RANDOM, 0), UNCERTAINTY: by.get(UNCERTAINTY, 0)},
-            "same_as_model": agreed,
+            "same_as_model": agreed,  # of compared_with_model answers, on model_heads
+            "compared_with_model": len(suggested),
+            "model_heads": self._model_heads,
             "labels": {h: dict(Counter(r[h] for r in mine)) for h in heads},
             "this_session": self.answered_here,
             "per_hour": round(self.answered_here / hours) if hours > 0.01 else None,

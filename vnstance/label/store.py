@@ -30,7 +30,7 @@ try:
     import fcntl
 except ImportError:  # Windows: no lock; one server per file is then up to the user
     fcntl = None  # type: ignore[assignment]
-from ..schema import DEFAULT, Schema, row_targets
+from ..schema import DEFAULT, RowError, Schema, file_targets
 from ..textfiles import atomic_file, json_object, numbered_lines
 
 TEXT_FIELDS = ("id", "doc", "text")  # and a field per head of the schema
@@ -52,15 +52,16 @@ def check_labels(labels: dict[str, Any], schema: Schema = DEFAULT) -> dict[str, 
     return out
 
 
-def check_row_schema(row: dict[str, Any], schema: Schema) -> None:
-    """ValueError unless the row was labelled for exactly the targets of ``schema``: a field of
-    another target (``china`` in a russia,us session) or a missing one would mix two schemas."""
-    found = set(row_targets(row, schema.stance_labels)) | {t for t in schema.targets if t in row}
-    if found != set(schema.targets):
-        theirs = ", ".join(t for t in row if t in found) or "none"
-        raise ValueError(f"labelled for targets {theirs}, not {', '.join(schema.targets)} "
-                         f"(label with --targets {','.join(t for t in row if t in found) or '...'}, "
-                         f"or answer into another --out)")
+def check_file_schema(path: str | Path, rows: list[tuple[int, dict[str, Any]]], schema: Schema | None = None) -> None:
+    """DataError unless the rows (line number, row) of ``path`` were all labelled for the same
+    targets, those of ``schema`` when given (see ``schema.file_targets``): a field of another
+    target (``china`` in a russia,us session) or a missing one would mix two schemas, and a
+    misspelt label is named with its field and line."""
+    try:
+        file_targets(rows, schema.stance_labels if schema else DEFAULT.stance_labels,
+                     schema.targets if schema else None)
+    except RowError as e:
+        raise DataError(path, e.line, str(e)) from None
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -119,6 +120,7 @@ class AnswerStore:
             except (UnicodeDecodeError, json.JSONDecodeError):
                 problems.append(f"dropped an unfinished last line (line {len(lines) + 1})")
         repeated = 0
+        rows: list[tuple[int, dict[str, Any]]] = []
         for no, raw in enumerate(lines, 1):
             try:
                 line = raw.decode("utf-8").rstrip("\r")
@@ -130,8 +132,10 @@ class AnswerStore:
             for k in TEXT_FIELDS:
                 if not isinstance(obj.get(k), str):
                     raise DataError(self.path, no, f"missing or non-string field {k!r}")
+            rows.append((no, obj))
+        check_file_schema(self.path, rows, self.schema)
+        for no, obj in rows:
             try:
-                check_row_schema(obj, self.schema)
                 check_labels(obj, self.schema)
             except ValueError as e:
                 raise DataError(self.path, no, str(e)) from None
@@ -226,21 +230,15 @@ def random_rows(path: str | Path, out: str | Path, rest: str | Path | None = Non
     """Copy the rows of an answers file that were chosen at random (``selected_by`` "random") to
     ``out``, and optionally the others to ``rest``, atomically. The random rows are the unbiased
     sample to score a model on; the rest can train it. Returns (random rows, all rows)."""
-    total = 0
-    picked, others = [], []
-    first: tuple[int, set[str]] | None = None  # every row labelled for the same targets as the first
+    picked, others, rows = [], [], []
     for no, line in numbered_lines(path):
         if not line.strip():
             continue
         obj = json_object(path, no, line)
-        targets = set(row_targets(obj))
-        if first is None:
-            first = (no, targets)
-        elif targets != first[1]:
-            raise DataError(path, no, f"labelled for targets {', '.join(sorted(targets)) or 'none'}, but line "
-                                      f"{first[0]} for {', '.join(sorted(first[1])) or 'none'}: two schemas in one file")
-        total += 1
+        rows.append((no, obj))
         (picked if obj.get("selected_by") == "random" else others).append(line + "\n")
+    check_file_schema(path, rows)  # every row labelled for the same targets
+    total = len(rows)
     if not picked:
         raise DataError(path, None, f"none of its {total} row(s) has \"selected_by\": \"random\"")
     with atomic_file(out) as f:

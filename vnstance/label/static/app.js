@@ -69,7 +69,9 @@ function renderProgress(s) {
     el("b", {}, String(s.labelled)), ` labelled of ${s.total} · ${s.open} open`,
     s.skipped ? ` · ${s.skipped} skipped` : "",
     ` · random ${s.selected_by.random} / uncertainty ${s.selected_by.uncertainty}`,
-    s.labelled ? ` · same as model ${Math.round(100 * s.same_as_model / s.labelled)}%` : "",
+    // over the answers the model made a suggestion for, on the heads it suggests (no model: no figure)
+    s.compared_with_model ? ` · same as model ${Math.round(100 * s.same_as_model / s.compared_with_model)}%` +
+      ` (on ${s.model_heads.join(", ")})` : "",
     s.per_hour ? ` · ${s.per_hour}/h` : "");
 }
 
