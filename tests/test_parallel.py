@@ -112,4 +112,23 @@ def test_bench_whole_process_reports_a_failing_predict(run, model_path, tmp_path
     from vnstance import bench
 
     monkeypatch.setattr(bench, "_vnstance_command", lambda: [sys.executable, "-c", "import sys; sys.exit(3)"])
-    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", "5"), "exited 3")
+    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", "5"), "the predict process exited 3")
+
+
+@pytest.mark.parametrize("extra", [["--jobs", "2"], ["--sentences", "100"], ["--engine", "dask"]])
+def test_bench_whole_process_refuses_options_it_would_ignore(run, model_path, extra):
+    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", "5", *extra), extra[0])
+
+
+def test_bench_whole_process_checks_each_predicts_own_output(run, model_path, tmp_path, monkeypatch):
+    # a predict that labels the file on its first run only, then exits 0 writing nothing:
+    # the output of the first run must not pass for the later ones'
+    from vnstance import bench
+
+    marker = tmp_path / "ran"
+    fake = ("import sys, pathlib; m = pathlib.Path(sys.argv[1])\n"
+            "if not m.exists():\n"
+            "    m.touch(); n = len(open(sys.argv[-3]).readlines()); open(sys.argv[-1], 'w').write('{}\\n' * n)\n")
+    monkeypatch.setattr(bench, "_vnstance_command", lambda: [sys.executable, "-c", fake, str(marker)])
+    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", "5"), "wrote no")
+    assert marker.exists()

@@ -81,11 +81,11 @@ def _seconds(work: Callable[..., object], *args: Any) -> float:
     return time.perf_counter() - t
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], name: str) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
-        raise VnstanceError(f"bench: {Path(command[0]).name} {command[1]} exited {done.returncode}: {last}")
+        raise VnstanceError(f"bench: the {name} process exited {done.returncode}: {last}")
 
 
 def _segment_all(texts: list[str]) -> None:
@@ -183,8 +183,11 @@ def whole_process(model_path: str, sizes: Iterable[int], repeats: int = WHOLE_RE
             pairs = []
             for k in range(repeats):
                 timed = {}
+                out_path.unlink(missing_ok=True)  # each predict must write its own output
                 for which in (("floor", "predict") if k % 2 == 0 else ("predict", "floor")):
-                    timed[which] = _seconds(_run, commands[which])
+                    timed[which] = _seconds(_run, commands[which], which)
+                if not out_path.exists():
+                    raise VnstanceError(f"bench: predict exited 0 but wrote no {out_path.name}")
                 with open(out_path, encoding="utf-8") as f:
                     labelled = sum(1 for _ in f)
                 if labelled != n:

@@ -478,11 +478,18 @@ def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, ht
 @click.option("--whole-process", "whole_sizes", default=None, metavar="N1,N2,...",
               help="Instead: time `vnstance predict --jobs 1` end to end as a process, against a process "
                    "that only segments, on files of N1, N2, ... sentences (3 alternating pairs each).")
-def bench(model_path: str | None, sentences: int, jobs: int, json_path: str | None, engine: str,
-          whole_sizes: str | None) -> None:
+@click.pass_context
+def bench(ctx: click.Context, model_path: str | None, sentences: int, jobs: int, json_path: str | None,
+          engine: str, whole_sizes: str | None) -> None:
     """Throughput and memory of predict, against underthesea segmentation alone."""
     from . import bench as b
 
+    if whole_sizes is not None:
+        given = [f"--{p}" for p in ("sentences", "jobs", "engine")
+                 if ctx.get_parameter_source(p) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"--whole-process times predict --jobs 1 on its own sizes: "
+                                   f"{', '.join(given)} would play no part")
     model_path, chosen = _model_or_default(model_path)
     if whole_sizes is not None:
         try:
