@@ -21,10 +21,10 @@ import pytest
 
 from vnstance.errors import VnstanceError
 from vnstance.model import artifact
-from vnstance.model.api import MAX_SENTENCE_CHARS, load_model
+from vnstance.model.api import MAX_SENTENCE_CHARS
 from vnstance.textfiles import atomic_file, umask
 
-from .conftest import assert_user_error, write_jsonl
+from .conftest import assert_user_error
 
 S = ["Nga tiếp tục cáo buộc Mỹ hậu thuẫn khủng bố ở Syria", "Bão di chuyển chậm với hướng đi bất thường"]
 CLI = [sys.executable, "-m", "vnstance.cli"]

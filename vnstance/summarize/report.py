@@ -180,7 +180,7 @@ def html(summary: Summary, accuracy: str | None, title: str = "vnstance summary"
         ms = cell.mean_sentiment
         body.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in key) + f"<td>{escape(target_name(t))}</td>"
                     f'<td class="num">{cell.mentions}</td>' + "".join(_cell_td(cell, s) for s in STANCES)
-                    + (f'<td class="num few">too few</td></tr>' if cell.too_few else f'<td class="num">{ms:+.2f}</td></tr>'))
+                    + ('<td class="num few">too few</td></tr>' if cell.too_few else f'<td class="num">{ms:+.2f}</td></tr>'))
     evidence = []
     for key in sorted(summary.groups):
         parts = []
