@@ -1,7 +1,9 @@
 """`vnstance bench`: throughput and memory of prediction against the segmentation floor.
 
-Word segmentation (underthesea) is the floor: everything else in ``predict`` should cost
-little next to it, and several jobs should scale with cores. All figures come from one run
+underthesea's ``word_tokenize`` is the floor: what segmenting a sentence costs with the library
+as published. ``predict`` segments with the same model (features/segment.py, faster than
+``word_tokenize``), everything else in it should cost little next to that, and several jobs
+should scale with cores. All figures come from one run
 on the same sentences, timed back to back so that a slow spell of a shared machine falls
 on both sides of a ratio alike. The corpus is cut into five rounds; each round times four
 slices of it with segmentation alone and with predict (1 job), pair by pair in alternating
