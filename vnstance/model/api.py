@@ -222,11 +222,10 @@ _warm_lock = threading.Lock()
 
 
 def warm(model: Model, path: str | Path = "model") -> None:
-    """Run one real prediction under a lock and check its labels.
-
-    underthesea publishes its segmenter before loading it, so threads that segment their
-    first sentence at once can find a half-loaded one; after this call it is loaded.
-    """
+    """Run one real prediction under a lock and check its labels: a model that loads but
+    cannot predict, or predicts labels outside its schema, fails here, at load, not on a
+    user's first sentence. Whatever the first prediction loads (the segmenter's CRF) is
+    loaded after this call."""
     with _warm_lock:
         try:
             row = model.predict([_WARM_SENTENCE])[0]
