@@ -133,3 +133,13 @@ def test_the_speed_floor_is_underthesea_word_tokenize(monkeypatch):
     speed = ablation._sentences_per_second(texts, {}, None)
     assert tokenized[-2:] == texts and len(tokenized) == 3  # one warm-up call, then each sentence
     assert speed["segmentation_per_s"] > 0 and speed["predict_per_s"] > 0
+
+
+def test_merging_gives_the_table_of_all_the_rows(tmp_path):
+    """Merged into a table with a speed section, the rows read as if generated together."""
+    gate, chars = fake(GATE, 0.4), fake(CHARS, 0.55, (900, 1800))
+    path = doc(tmp_path, [fake(DEFAULT, 0.5, (1000, 2000)), fake(GATE, 0.3)])
+    ablation.write_markdown(str(path), [chars], merge_rows=True)
+    ablation.write_markdown(str(path), [gate], merge_rows=True)
+    expected = ablation.markdown([fake(DEFAULT, 0.5, (1000, 2000)), gate, chars])
+    assert path.read_text(encoding="utf-8") == BEFORE + BEGIN + "\n" + expected + END + "\n" + AFTER

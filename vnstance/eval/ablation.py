@@ -142,10 +142,11 @@ def _parse(table: str) -> tuple[dict[str, str], dict[str, str]]:
     """The body lines of a generated table, keyed by configuration: (accuracy, speed)."""
     tables: list[dict[str, str]] = [{}, {}]
     which = -1
-    for line in table.splitlines():
+    lines = table.splitlines()
+    for line, after in zip(lines, lines[1:] + [""]):
         if line.startswith("|---"):
             which += 1
-        elif line.startswith("| ") and which in (0, 1):
+        elif line.startswith("| ") and not after.startswith("|---") and which in (0, 1):  # not a header
             tables[which][line.split(" | ", 1)[0][2:]] = line
     return tables[0], tables[1]
 
