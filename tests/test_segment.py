@@ -32,6 +32,9 @@ EDGE_CASES = [
     "a & b | c ~ d ^ e = f _ g + h * i # j @ k $ 100 € 5 £ 3 ÷ 2 > 1 < 9",
     "NGA VÀ MỸ NHẤT TRÍ NGỪNG BẮN.Sau đó,Ngoại trưởng Lavrov nói:\"Không\".",
     "Tab\tvà   nhiều    khoảng trắng\u00a0không ngắt\u200bzero-width",
+    "Ông nghành nói, nghịêp và Washington",  # six letters: token_normalize maps; seven: it does not
+    "ɤ khổ Con cả trợ NGA \u1c8a \U00010d50",  # letters whose case Python and Rust map differently
+    "Mã số " + "7" * 5000 + " và " + "0" * 5000 + "1",  # int() refuses over 4,300 digits
 ]
 
 
@@ -72,7 +75,8 @@ def test_long_sentences_take_the_same_path():
 # dictionary words in any case
 EDGE_TOKENS = ["+5", "-7", "007", "2147483647", "2147483648", "-2147483648", "-2147483649", "1,5",
                "٣", "²", "-", "+", "6,1", "%", "TP", "iPhone", "ǅ", "ß", "İstanbul", "ΟΔΟΣ", "Σ",
-               "Tổng", "THỐNG", "thống", "Hà", "Nội", "Hà nội", "TP HCM", "x"]
+               "Tổng", "THỐNG", "thống", "Hà", "Nội", "Hà nội", "TP HCM", "x", "9" * 5000,
+               "0" * 5000 + "1", "-" + "0" * 20 + "7", "ɤ", "\u1c8a", "\U00010d50"]
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +106,50 @@ def test_features_equal_underthesea_cores_on_edge_tokens(reference, n):
         assert [list(r) for r in crf.features(tokens)] == reference(tokens), tokens
 
 
+def test_safe_characters_map_case_as_underthesea_core_does(reference):
+    # the Python path is taken only for tokens of _SAFE characters: each of them, alone and
+    # next to a capital and a small letter, gives the featuriser's strings
+    crf = seg._model()
+    chars = [chr(c) for c in range(0x30000) if seg._SAFE.fullmatch(chr(c)) and not chr(c).isspace()]
+    assert len(chars) > 900
+    tokens = [t for c in chars for t in (c, "X" + c, c + "x", c + c.upper())]
+    for k in range(0, len(tokens), 40):
+        chunk = tokens[k:k + 40]
+        assert [list(r) for r in crf.features(chunk)] == reference(chunk)
+
+
+def test_long_tokens_are_not_memoised():
+    crf = seg._model()
+    crf.features(["Tổng", "a" * (seg.TOKEN_CACHE_CHARS + 1)])
+    assert "Tổng" in crf._tokens and "a" * (seg.TOKEN_CACHE_CHARS + 1) not in crf._tokens
+
+
+def test_underthesea_pickles_are_checked_before_loading(tmp_path):
+    from vnstance.errors import VnstanceError
+
+    for name in ("models.bin", "dictionary.bin"):
+        (tmp_path / name).symlink_to(seg.MODEL_DIR / name)
+    (tmp_path / "features.bin").write_bytes((seg.MODEL_DIR / "features.bin").read_bytes() + b"\n")
+    with pytest.raises(VnstanceError, match="features.bin: not the file underthesea 9.5.0 ships"):
+        seg._Crf(tmp_path)
+
+
 def test_a_template_it_does_not_read_falls_back_to_underthesea_core(tmp_path):
+    import hashlib
+
     import joblib
 
     for name in ("models.bin", "dictionary.bin"):
         (tmp_path / name).symlink_to(seg.MODEL_DIR / name)
     templates = ["T[0]", "T[-1][0].lower", "T[0,1].istitle"]  # a column index: not read here
     joblib.dump(templates, tmp_path / "features.bin")
-    crf = seg._Crf(tmp_path)
+    digest = hashlib.sha256((tmp_path / "features.bin").read_bytes()).hexdigest()
+    crf = seg._Crf(tmp_path, {**seg.PICKLES, "features.bin": digest})
     tokens = ["Tổng", "thống", "Mỹ"]
     from underthesea_core import CRFFeaturizer
-    assert crf.features(tokens) == CRFFeaturizer(templates, set(crf.dictionary)).process([[[t] for t in tokens]])[0]
+    assert crf.templates is None
+    assert [list(r) for r in crf.features(tokens)] == CRFFeaturizer(templates, set(crf.dictionary)).process(
+        [[[t] for t in tokens]])[0]
 
 
 def test_another_callers_fixed_words_do_not_change_segment(monkeypatch):
