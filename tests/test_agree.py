@@ -97,3 +97,10 @@ def test_f_avg_of_identical_files_is_one_over_the_classes_they_use(run, tmp_path
     assert r.exit_code == 0, r.output
     assert "f_avg of B against A: undefined (neither file uses favor or against)" in r.stdout
     assert json.loads((tmp_path / "quiet.json").read_text(encoding="utf-8"))["f_avg"] is None
+
+
+def test_a_head_labelled_in_the_wrong_case_is_named_not_dropped(run, tmp_path):
+    # every russia label capitalised: the field must still be read as a target and reported
+    pa = write_jsonl(tmp_path / "a.jsonl", [{**r, "russia": r["russia"].capitalize()} for r in rows(A)])
+    pb = write_jsonl(tmp_path / "b.jsonl", rows(B))
+    assert_user_error(run("agree", str(pa), str(pb)), "a.jsonl:1", "russia must be one of", "'Favor'")

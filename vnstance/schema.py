@@ -93,9 +93,10 @@ def file_targets(rows: Iterable[tuple[int, Mapping[str, Any]]], stance_labels: t
     they first appear; how an answers file or an annotator's file says its schema without a
     header line (it stays a gold file).
 
-    A field (not one of a row's other fields) is a target when it holds a stance label on at
-    least as many rows as it holds something else: a ``"note"`` that reads ``"none"`` on one
-    row and free text on the others is not one. Every row must then give every target a stance
+    A field (not one of a row's other fields) is a target when it holds a stance label (in
+    any case: "Favor" counts, and is then reported below) on at least as many rows as it holds
+    something else: a ``"note"`` that reads ``"none"`` on one row and free text on the others
+    is not one; in a one-row file it is, and nothing can tell. Every row must then give every target a stance
     label: RowError at the first row that does not, naming the field and the value (a misspelt
     label) or the missing field (left out, or two schemas in one file).
 
@@ -109,7 +110,10 @@ def file_targets(rows: Iterable[tuple[int, Mapping[str, Any]]], stance_labels: t
         for k, v in row.items():
             if k in RESERVED or not _NAME.match(k):
                 continue
-            (labelled if isinstance(v, str) and v in stance_labels else other).setdefault(k, []).append(no)
+            # a label in the wrong case or with spaces ("Favor") still marks its field as a target,
+            # so that the row check below names it rather than the field being dropped
+            is_label = isinstance(v, str) and v.strip().lower() in stance_labels
+            (labelled if is_label else other).setdefault(k, []).append(no)
             labelled.setdefault(k, [])
     found = tuple(k for k, lines in labelled.items() if lines and len(lines) >= len(other.get(k, ())))
     if expected is not None:
