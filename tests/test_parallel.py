@@ -82,6 +82,9 @@ def test_bench_reports_figures(run, model_path, tmp_path):
     # the printed table shows the figures the JSON holds (the JSON is what CI and the README quote)
     lo, hi = figures["ratio_ranges"]["predict_1_job_vs_floor"]
     assert (f"{figures['predict_1_job_vs_floor']:.2f}x floor ({lo:.2f}-{hi:.2f})") in r.stdout
+    lo, hi = figures["ratio_ranges"]["predict_1_job_vs_segment"]
+    assert all(p["segment_s"] > 0 for p in pairs)
+    assert f"{figures['predict_1_job_vs_segment']:.2f}x its own segmentation alone ({lo:.2f}-{hi:.2f})" in r.stdout
     assert f"{figures['predict_1_job_per_s']:>10.0f}" in r.stdout
     assert f"vnstance --help in a fresh interpreter: {figures['help_seconds']:.2f} s" in r.stdout
 
@@ -116,8 +119,10 @@ def test_bench_whole_process_reports_a_failing_predict(run, model_path, tmp_path
 
 
 @pytest.mark.parametrize("extra", [["--jobs", "2"], ["--sentences", "100"], ["--engine", "dask"]])
-def test_bench_whole_process_refuses_options_it_would_ignore(run, model_path, extra):
-    assert_user_error(run("bench", "--model", str(model_path), "--whole-process", "5", *extra), extra[0])
+def test_bench_whole_process_refuses_options_it_would_ignore(run, tmp_path, extra):
+    # refused before any model is looked for
+    assert_user_error(run("bench", "--model", str(tmp_path / "none.joblib"), "--whole-process", "5", *extra),
+                      extra[0])
 
 
 def test_bench_whole_process_checks_each_predicts_own_output(run, model_path, tmp_path, monkeypatch):
