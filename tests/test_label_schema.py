@@ -272,6 +272,8 @@ def test_label_command_user_errors_about_the_schema(run, served_app, model_path,
                           "--out", str(tmp_path / "o.jsonl")), "more labels than the keyboard")
     assert run("label", src, "--no-model", "--targets", "russia,Russia", "--out", str(tmp_path / "o.jsonl")).exit_code == 2
     assert run("label", src, "--no-model", "--model", str(model_path), "--out", str(tmp_path / "o.jsonl")).exit_code == 2
+    assert_user_error(run("label", src, "--model", str(model_path), "--model-sha256", "0" * 64,
+                          "--out", str(tmp_path / "o.jsonl")), "does not match the pinned 000000000000")
     assert not served_app
 
 

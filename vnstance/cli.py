@@ -736,9 +736,13 @@ def _bind(host: str, port: int):
 @click.option("--sample", type=click.IntRange(min=1), default=None,
               help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
+@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
+              help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). "
+                   f"Env: {ENV_SHA256}.")
 def label(inputs: tuple[str, ...], out: str, model_path: str | None, no_model: bool, targets: str | None,
           input_format: str, annotator: str | None, host: str,
-          allowed_hosts: tuple[str, ...], port: int, random_share: float, sample: int | None, seed: int) -> None:
+          allowed_hosts: tuple[str, ...], port: int, random_share: float, sample: int | None, seed: int,
+          model_sha256: str | None) -> None:
     """Label sentences in the browser, the ones the model is least sure of first."""
     try:
         import uvicorn
@@ -761,7 +765,7 @@ def label(inputs: tuple[str, ...], out: str, model_path: str | None, no_model: b
     if not no_model:
         model_path, chosen = _model_or_default(model_path)
         with _using(chosen):
-            model = load_model(model_path)
+            model = load_model(model_path, sha256=model_sha256)
     schema = schema or (DEFAULT_SCHEMA if model is None else model.schema)
     try:
         label_keys(schema)  # more labels than keys: say so before scoring
