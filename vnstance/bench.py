@@ -14,7 +14,6 @@ range. Throughputs are over all rounds.
 
 from __future__ import annotations
 
-import json
 import resource
 import statistics
 import subprocess
@@ -30,7 +29,6 @@ from .features import segment
 from .features.normalize import nfc
 from .inputs import Item
 from .model.api import Model, load_model, settle
-from .model.artifact import write_atomic
 from .model.parallel import resolve_jobs
 from .model.predict import predict_items
 
@@ -247,5 +245,3 @@ def table(r: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def write_json(r: dict[str, Any], path: str | Path) -> None:
-    write_atomic(path, (json.dumps(r, indent=1) + "\n").encode())

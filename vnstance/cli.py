@@ -40,7 +40,7 @@ from .paths import DefaultModel, default_model  # noqa: E402
 from .schema import DEFAULT as DEFAULT_SCHEMA  # noqa: E402
 from .schema import Schema  # noqa: E402
 from .tables import TABLE_FORMATS  # noqa: E402
-from .textfiles import DISK_ERRORS, printable  # noqa: E402
+from .textfiles import DISK_ERRORS, printable, write_json  # noqa: E402
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
@@ -502,7 +502,7 @@ def bench(ctx: click.Context, model_path: str | None, sentences: int, jobs: int,
             result = b.whole_process(model_path, sizes)
         click.echo(b.whole_table(result))
         if json_path:
-            b.write_json(result, json_path)
+            write_json(result, json_path)
             click.echo(f"json: {json_path}")
         return
     with _using(chosen):
@@ -512,13 +512,13 @@ def bench(ctx: click.Context, model_path: str | None, sentences: int, jobs: int,
             result = dask_bench.run(model_path, sentences, b.resolve_jobs(jobs))
             click.echo(dask_bench.table(result))
             if json_path:
-                b.write_json(result, json_path)
+                write_json(result, json_path)
                 click.echo(f"json: {json_path}")
             return
         result = b.run(model_path, sentences, jobs)
     click.echo(b.table(result))
     if json_path:
-        b.write_json(result, json_path)
+        write_json(result, json_path)
         click.echo(f"json: {json_path}")
 
 
@@ -568,7 +568,7 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
                           lexicon=lexicon)
     click.echo(report.summary(result))
     if report_path:
-        report.write_json(result, report_path)
+        write_json(result, report_path)
         click.echo(f"report: {report_path}")
     if markdown_path:
         report.write_markdown(result, markdown_path)
@@ -602,14 +602,14 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
 def check_command(model_path: str | None, cases_path: str | None, report_path: str | None, fail_under: float | None,
                   model_sha256: str | None) -> None:
     """Behavioural tests: run the contrast set and print the pass rate per test type."""
-    from .eval import contrast, report
+    from .eval import contrast
 
     model_path, chosen = _model_or_default(model_path)
     with _pinned(model_sha256), _using(chosen):
         result = contrast.check(model_path, cases_path or contrast.CASES_PATH)
     click.echo(contrast.summary(result))
     if report_path:
-        report.write_json(result, report_path)
+        write_json(result, report_path)
         click.echo(f"report: {report_path}")
     if fail_under is not None:
         if result["pass_rate"] < fail_under:
@@ -826,7 +826,7 @@ def agree(a: str, b: str, report_path: str | None, targets: str | None) -> None:
     result = agreement.agreement(a, b, schema)
     click.echo(agreement.summary(result))
     if report_path:
-        agreement.write_json(result, report_path)
+        write_json(result, report_path)
         click.echo(f"report: {report_path}")
 
 

@@ -191,6 +191,12 @@ def _special_file(path: Path, mode: str) -> Iterator[IO[Any]]:
         raise
 
 
+def write_json(obj: Any, path: str | Path) -> None:
+    """``obj`` as indented UTF-8 JSON (not \\u escapes) with a final newline, atomically."""
+    with atomic_file(path) as f:
+        f.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+
 @contextmanager
 def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A temp file beside ``path``, renamed into place only when the block ends well, so no

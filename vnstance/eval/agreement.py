@@ -17,7 +17,6 @@ a three-target team), or the one the caller states; both files must have its hea
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -26,7 +25,6 @@ from typing import Any
 from ..dataset import labelled_targets, load_labelled
 from ..errors import VnstanceError
 from ..schema import Schema
-from ..textfiles import atomic_file
 from .metrics import STANCE_POLES, prf
 
 SCHEMA = "vnstance-agree/1"
@@ -114,7 +112,3 @@ def summary(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_json(report: dict[str, Any], path: str | Path) -> None:
-    with atomic_file(path) as f:
-        json.dump(report, f, ensure_ascii=False, indent=2)
-        f.write("\n")

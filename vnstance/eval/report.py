@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +103,6 @@ def markdown(report: dict[str, Any]) -> str:
         text = e["text"].replace("|", "\\|")
         out.append(f"| {e['id']} | {e['head']} | {e['gold']} | {e['pred']} | {e['probability']:.2f} | {text} |")
     return "\n".join(out) + "\n"
-
-
-def write_json(report: dict[str, Any], path: str | Path) -> None:
-    write_atomic(path, (json.dumps(report, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def write_markdown(report: dict[str, Any], path: str | Path) -> None:
