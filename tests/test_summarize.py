@@ -201,3 +201,17 @@ def test_a_folder_of_parquet_parts_summarizes_like_one_file(run, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert_user_error(run("summarize", str(empty)), str(empty), "no .parquet files")
+
+
+def test_files_are_written_when_the_reader_stops_early(tmp_path):
+    # `vnstance summarize ... --html X --csv Y | head -2`: stdout closes before the table is read
+    import subprocess
+    import sys
+
+    src = write_csv(tmp_path / "pred.csv", archive())
+    html, table_csv = tmp_path / "r.html", tmp_path / "s.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "vnstance.cli", "summarize", src, "--by", "outlet",
+                             "--html", str(html), "--csv", str(table_csv)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert html.exists() and table_csv.exists()

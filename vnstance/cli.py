@@ -454,14 +454,17 @@ def summarize(predictions: str, by: tuple[str, ...], date_column: str | None, ht
 
     accuracy = accuracy_note(eval_report=load_eval_report(eval_path), source=eval_path) if eval_path else None
     result = run_summary(predictions, by, date_column)
+    # the files first: a reader that stops early (`| head`) must not cost the user them
+    if csv_path:
+        write_csv(result, csv_path)
+    if html_path:
+        write_html(result, accuracy, html_path)
     click.echo(table(result))
     if accuracy:
         click.echo(accuracy)
     if csv_path:
-        write_csv(result, csv_path)
         click.echo(f"csv: {csv_path}")
     if html_path:
-        write_html(result, accuracy, html_path)
         click.echo(f"html: {html_path}")
 
 
