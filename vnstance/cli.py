@@ -503,25 +503,25 @@ def bench(ctx: click.Context, model_path: str | None, sentences: int, jobs: int,
             raise click.BadParameter("give sentence counts, e.g. 8000,40000", param_hint="--whole-process")
         with _using(chosen):
             result = b.whole_process(model_path, sizes)
-        click.echo(b.whole_table(result))
-        if json_path:
-            write_json(result, json_path)
-            click.echo(f"json: {json_path}")
+        _figures(b.whole_table(result), result, json_path)
         return
     with _using(chosen):
         if engine == "dask":
             from . import dask_bench
 
             result = dask_bench.run(model_path, sentences, b.resolve_jobs(jobs))
-            click.echo(dask_bench.table(result))
-            if json_path:
-                write_json(result, json_path)
-                click.echo(f"json: {json_path}")
+            _figures(dask_bench.table(result), result, json_path)
             return
         result = b.run(model_path, sentences, jobs)
-    click.echo(b.table(result))
+    _figures(b.table(result), result, json_path)
+
+
+def _figures(text: str, result: dict, json_path: str | None) -> None:
+    """The JSON first, then the table: a reader that stops early (`| head`) costs no file."""
     if json_path:
         write_json(result, json_path)
+    click.echo(text)
+    if json_path:
         click.echo(f"json: {json_path}")
 
 
@@ -569,16 +569,19 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
     with _pinned(model_sha256), _using(None if cv else chosen):  # --cv trains its own models
         result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed, schema=schema,
                           lexicon=lexicon)
-    click.echo(report.summary(result))
+    # the files first: a reader that stops early (`| head`) must not cost the user them
     if report_path:
         write_json(result, report_path)
-        click.echo(f"report: {report_path}")
     if markdown_path:
         report.write_markdown(result, markdown_path)
+    plots = report.write_plots(result, plots_dir) if plots_dir else []
+    click.echo(report.summary(result))
+    if report_path:
+        click.echo(f"report: {report_path}")
+    if markdown_path:
         click.echo(f"markdown: {markdown_path}")
-    if plots_dir:
-        for p in report.write_plots(result, plots_dir):
-            click.echo(f"plot: {p}")
+    for p in plots:
+        click.echo(f"plot: {p}")
     failures = gate.check(result, floors)
     overlap = result.get("training_overlap")
     if overlap and overlap["in_training"]:
@@ -610,9 +613,10 @@ def check_command(model_path: str | None, cases_path: str | None, report_path: s
     model_path, chosen = _model_or_default(model_path)
     with _pinned(model_sha256), _using(chosen):
         result = contrast.check(model_path, cases_path or contrast.CASES_PATH)
-    click.echo(contrast.summary(result))
     if report_path:
         write_json(result, report_path)
+    click.echo(contrast.summary(result))
+    if report_path:
         click.echo(f"report: {report_path}")
     if fail_under is not None:
         if result["pass_rate"] < fail_under:
@@ -827,9 +831,10 @@ def agree(a: str, b: str, report_path: str | None, targets: str | None) -> None:
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--targets") from None
     result = agreement.agreement(a, b, schema)
-    click.echo(agreement.summary(result))
     if report_path:
         write_json(result, report_path)
+    click.echo(agreement.summary(result))
+    if report_path:
         click.echo(f"report: {report_path}")
 
 
