@@ -19,8 +19,10 @@ def test_default_hosts(host, expected):
     assert _allowed_hosts(host) == expected
 
 
-def test_given_hosts_replace_the_default():
-    assert _allowed_hosts("0.0.0.0", ("stance.example.org",)) == ["stance.example.org"]
+def test_given_hosts_add_to_the_default():
+    # --allowed-host adds to the loopback names: the machine's own clients keep working
+    assert _allowed_hosts("0.0.0.0", ("stance.example.org",)) == ["127.0.0.1", "localhost", "[::1]",
+                                                                  "stance.example.org"]
 
 
 def test_serve_answers_a_bracketed_ipv6_host_header(model):

@@ -688,15 +688,13 @@ def serve(model_path: str | None, host: str, port: int, workers: int, max_senten
 
 
 def _allowed_hosts(host: str, given: tuple[str, ...] = ()) -> list[str]:
-    """Host headers a server answers (DNS-rebinding guard): those given, else the loopback
-    names and the address it listens on. IPv6 addresses are bracketed, as in a Host header."""
-    if given:
-        return list(given)
+    """Host headers a server answers (DNS-rebinding guard): the loopback names, the address it
+    listens on, and those given (added, so the machine's own clients keep working). IPv6
+    addresses are bracketed, as in a Host header."""
     hosts = ["127.0.0.1", "localhost", "[::1]"]
-    if host in ("", "0.0.0.0", "::"):  # every interface: still only loopback names unless --allowed-host
-        return hosts
-    bracketed = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    return hosts if bracketed in hosts else [*hosts, bracketed]
+    if host not in ("", "0.0.0.0", "::"):  # every interface: only loopback names unless --allowed-host
+        hosts.append(f"[{host}]" if ":" in host and not host.startswith("[") else host)
+    return list(dict.fromkeys([*hosts, *given]))
 
 
 def _bind(host: str, port: int):
