@@ -548,8 +548,11 @@ def test_service_surface(model, tmp_path):
     assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
     assert "paths" in client.get("/openapi.json").json()
-    paths = client.get("/v1/model").json()["data"]["paths"]
-    assert paths and all("/" not in p for p in paths)
+    data = client.get("/v1/model").json()["data"]
+    assert data["paths"] and all("/" not in p for p in data["paths"])
+    # the model holds its training ids and sentence digests (eval's overlap check); they are not served
+    assert model.meta["data"]["ids"] and model.meta["data"]["text_keys"]
+    assert "ids" not in data and "text_keys" not in data and data["sha256"] == model.meta["data"]["sha256"]
     assert client.get("/healthz", headers={"host": "evil.example"}).status_code == 400
     r = client.post("/v1/predict", json={"sentences": ["\ufeff" + S[0]]})
     assert r.status_code == 200 and r.json()["results"][0]["text"] == model.predict([S[0]])[0]["text"]

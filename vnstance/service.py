@@ -124,11 +124,14 @@ def _is_json(content_type: str | None) -> bool:
 
 
 def public_meta(meta: dict[str, Any]) -> dict[str, Any] | None:
-    """Training-data metadata without the trainer's folders: file names only."""
+    """Training-data metadata without the trainer's folders (file names only) and without the
+    training ids and per-sentence digests (``eval`` reads them from the model file; served,
+    they would let any client test whether a sentence was trained on): digest, counts, names."""
     data = meta.get("data")
     if not isinstance(data, dict):
         return None
-    return {**data, "paths": [Path(str(p)).name for p in data.get("paths", [])]}
+    public = {k: v for k, v in data.items() if k not in ("ids", "text_keys")}
+    return {**public, "paths": [Path(str(p)).name for p in data.get("paths", [])]}
 
 
 def create_app(model: Model, limits: Limits = Limits(), allowed_hosts: Sequence[str] | None = None) -> FastAPI:
