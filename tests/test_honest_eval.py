@@ -57,3 +57,22 @@ def test_train_extra_without_cv_is_a_usage_error(run, model_path, tmp_path):
     extra = write_jsonl(tmp_path / "extra.jsonl", [])
     assert_user_error(run("eval", "--model", str(model_path), "--train-extra", str(extra)),
                       "--train-extra only adds training data to --cv folds", "vnstance eval --help")
+
+
+def test_cv_on_the_shipped_gold_trains_with_the_shipped_authored_sets(run, monkeypatch, tmp_path):
+    # an installed tool's authored files are inside the package: `eval --cv` must use them, as
+    # `train` does, or it scores a model the tool never ships (0.43 instead of 0.52)
+    from vnstance.eval import evaluate as ev
+
+    seen = []
+    monkeypatch.setattr(ev, "evaluate", lambda *a, **k: seen.append(k["train_extra"]) or {"stop": True})
+    monkeypatch.setattr("vnstance.eval.report.summary", lambda r: "")
+    assert run("eval", "--cv").exit_code == 0
+    assert [set(map(str, s)) for s in seen] == [{str(p) for p in DEFAULT_TRAIN[1:]}]
+    assert "adds the shipped authored sets" in run("eval", "--cv").stderr
+    # other data, or extras named: exactly what was asked
+    own = write_jsonl(tmp_path / "own.jsonl", [])
+    seen.clear()
+    run("eval", "--cv", "--data", str(own))
+    run("eval", "--cv", "--train-extra", str(own))
+    assert [tuple(s) for s in seen] == [(), (str(own),)]

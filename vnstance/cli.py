@@ -532,7 +532,8 @@ def _figures(text: str, result: dict, json_path: str | None) -> None:
               help="Labelled JSONL to score.")
 @click.option("--cv", is_flag=True, help="Cross-validate by doc group (leave one article out) instead of scoring --model.")
 @click.option("--train-extra", multiple=True, type=click.Path(dir_okay=False),
-              help="Training-only labelled JSONL, added to every fold's training data, never scored. Repeatable.")
+              help="Training-only labelled JSONL, added to every fold's training data, never scored. Repeatable. "
+                   "Default with --cv on the shipped gold: the shipped authored sets, as train uses.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), help="Write the Markdown report here.")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False), help="Write confusion-matrix PNGs here (needs matplotlib).")
@@ -565,6 +566,12 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
 
     lexicon = read_lexicon(lexicon_path) if lexicon_path else None
     floors = gate.parse_floors(fail_under)  # bad floors fail before minutes of work
+    if cv and not train_extra and Path(data_path) == GOLD_PATH:
+        # what `train` learns from by default: the shipped gold and authored sets (an installed
+        # tool's authored files live inside the package, where no user would type their path)
+        train_extra = tuple(str(p) for p in DEFAULT_TRAIN if p != GOLD_PATH)
+        click.echo(f"vnstance: --cv adds the shipped authored sets to every fold's training data, as train "
+                   f"does ({', '.join(Path(p).name for p in train_extra)}); --train-extra chooses others", err=True)
     model_path, chosen = _model_or_default(model_path)
     with _pinned(model_sha256), _using(None if cv else chosen):  # --cv trains its own models
         result = evaluate(data_path, model_path, cv=cv, train_extra=train_extra, seed=seed, schema=schema,
