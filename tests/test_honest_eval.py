@@ -23,11 +23,16 @@ def test_model_records_its_training_sentences(model):
 
 
 def test_eval_on_training_sentences_warns_and_reports(run, model_path, gold, tmp_path):
-    r = run("eval", "--model", str(model_path), "--report", str(tmp_path / "r.json"))
+    r = run("eval", "--model", str(model_path), "--report", str(tmp_path / "r.json"),
+            "--markdown", str(tmp_path / "r.md"))
     assert r.exit_code == 0, r.output
     assert f"vnstance: warning: {len(gold)} of {len(gold)} {WARNING}" in r.stderr.splitlines()
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["training_overlap"]["in_training"] == report["training_overlap"]["scored"] == len(gold)
+    # the Markdown report says it too, above its headline figure: it is what gets shared
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert f"**Optimistic:** {len(gold)} of {len(gold)} scored sentences" in md
+    assert md.index("Optimistic") < md.index("**f_avg =")
 
 
 def test_overlap_counts_sentences_by_text_as_well_as_by_id(run, model_path, gold, tmp_path):

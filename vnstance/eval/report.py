@@ -59,8 +59,13 @@ def markdown(report: dict[str, Any]) -> str:
                    f"({report['train_extra']['sentences']} sentences)")
     if report["mode"] == "model":
         out.append(f"- Model: `{report['model'].get('path')}` (sha256 `{str(report['model'].get('sha256'))[:16]}…`)")
-    out += [f"- Created: {report['created_at']}", "",
-            "## Headline", "",
+    out += [f"- Created: {report['created_at']}", "", "## Headline", ""]
+    overlap = report.get("training_overlap")
+    if overlap and overlap.get("in_training"):
+        out += [f"> **Optimistic:** {overlap['in_training']} of {overlap['scored']} scored sentences were in the "
+                f"model's training data, so these figures overstate what it does on new text; "
+                f"`vnstance eval --cv` gives the honest ones.", ""]
+    out += [
             f"**f_avg = {m['f_avg']:.3f}** (95% bootstrap CI {_ci(m['f_avg_ci'])}): the mean F1 of `favor` and "
             f"`against` over {both} (SemEval-2016 Task 6).", "",
             f"**False alarms = {m['false_alarm']:.3f}** ("
