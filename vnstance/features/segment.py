@@ -96,7 +96,7 @@ class _Crf:
         self.dictionary = frozenset(_load_pickle(directory / "dictionary.bin", pickles))
         self._tokens: dict[str, tuple[str, str, bool, bool]] = {}
         self._rust: Any = None
-        self._rust_args = (list(templates), set(self.dictionary))
+        self._template_names = list(templates)
         parsed = [_TEMPLATE.fullmatch(t) for t in templates]
         self.templates = [(t + "=", t + "=BOS", t + "=EOS", int(m[1]), int(m[2] or m[1]) - int(m[1]), m[3])
                           for t, m in zip(templates, parsed)
@@ -105,7 +105,7 @@ class _Crf:
     def _reference(self, tokens: Sequence[str]) -> list[list[str]]:
         """underthesea_core's own featuriser, built on first use (it copies the dictionary)."""
         if self._rust is None:
-            self._rust = CRFFeaturizer(*self._rust_args)
+            self._rust = CRFFeaturizer(self._template_names, set(self.dictionary))
         return self._rust.process([[[t] for t in tokens]])[0]
 
     def _token(self, token: str) -> tuple[str, str, bool, bool]:
