@@ -93,3 +93,14 @@ def test_check_refuses_a_model_that_is_not_the_pinned_one(run, model_path):
     assert_user_error(pinned, "does not match the pinned 000000000000")
     actual = (model_path.parent / (model_path.name + ".sha256")).read_text().split()[0]
     assert run("check", "--model", str(model_path), "--model-sha256", actual).exit_code == 0
+
+
+def test_a_failed_check_gate_exits_1_even_when_the_reader_stops_early(model_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "vnstance.cli", "check", "--model", str(model_path),
+                             "--fail-under", "1.0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 1
+    assert "gate failed" in proc.stderr.read().decode()

@@ -81,3 +81,17 @@ def test_cv_on_the_shipped_gold_trains_with_the_shipped_authored_sets(run, monke
     run("eval", "--cv", "--data", str(own))
     run("eval", "--cv", "--train-extra", str(own))
     assert [tuple(s) for s in seen] == [(), (str(own),)]
+
+
+def test_a_failed_gate_exits_1_even_when_the_reader_stops_early(model_path):
+    # `vnstance eval --fail-under ... | head -1`: a closed pipe is no error, but a failed gate is
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "vnstance.cli", "eval", "--model", str(model_path)]
+    for floor, code in (("f_avg=0.999", 1), ("f_avg=0.01", 0)):
+        proc = subprocess.Popen([*cmd, "--fail-under", floor], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()
+        assert proc.wait(timeout=120) == code, floor
+        err = proc.stderr.read().decode()
+        assert ("gate failed" in err) == (code == 1) and "Traceback" not in err

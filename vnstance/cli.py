@@ -516,6 +516,20 @@ def bench(ctx: click.Context, model_path: str | None, sentences: int, jobs: int,
     _figures(b.table(result), result, json_path)
 
 
+@contextmanager
+def _gate_survives_a_closed_pipe(failed: bool) -> Iterator[None]:
+    """A reader that stops early (`vnstance eval --fail-under ... | head`) ends a command with
+    exit 0, quietly; a gate that failed must still end it with 1, and say so on stderr."""
+    try:
+        yield
+    except BrokenPipeError:
+        if not failed:
+            raise
+        _mute_stdout()
+        click.echo("vnstance: gate failed (stdout was closed before the figures were printed)", err=True)
+        sys.exit(1)
+
+
 def _figures(text: str, result: dict, json_path: str | None) -> None:
     """The JSON first, then the table: a reader that stops early (`| head`) costs no file."""
     if json_path:
@@ -582,14 +596,15 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
     if markdown_path:
         report.write_markdown(result, markdown_path)
     plots = report.write_plots(result, plots_dir) if plots_dir else []
-    click.echo(report.summary(result))
-    if report_path:
-        click.echo(f"report: {report_path}")
-    if markdown_path:
-        click.echo(f"markdown: {markdown_path}")
-    for p in plots:
-        click.echo(f"plot: {p}")
     failures = gate.check(result, floors)
+    with _gate_survives_a_closed_pipe(bool(failures)):
+        click.echo(report.summary(result))
+        if report_path:
+            click.echo(f"report: {report_path}")
+        if markdown_path:
+            click.echo(f"markdown: {markdown_path}")
+        for p in plots:
+            click.echo(f"plot: {p}")
     overlap = result.get("training_overlap")
     if overlap and overlap["in_training"]:
         click.echo(f"vnstance: warning: {overlap['in_training']} of {overlap['scored']} scored sentences were in "
@@ -622,9 +637,10 @@ def check_command(model_path: str | None, cases_path: str | None, report_path: s
         result = contrast.check(model_path, cases_path or contrast.CASES_PATH)
     if report_path:
         write_json(result, report_path)
-    click.echo(contrast.summary(result))
-    if report_path:
-        click.echo(f"report: {report_path}")
+    with _gate_survives_a_closed_pipe(fail_under is not None and result["pass_rate"] < fail_under):
+        click.echo(contrast.summary(result))
+        if report_path:
+            click.echo(f"report: {report_path}")
     if fail_under is not None:
         if result["pass_rate"] < fail_under:
             click.echo(f"vnstance: gate failed: pass rate {result['pass_rate']:.4f} is below its floor "
