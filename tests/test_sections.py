@@ -76,7 +76,30 @@ def test_sections_usage_errors(run, model_path):
     assert_user_error(run("predict", "--model", str(model_path), "--input-format", "article", "--sections", "sidebar",
                           str(ARTICLES[0])), "sidebar: choose from headline, body, caption, related")
     assert_user_error(run("predict", "--model", str(model_path), "--sections", "body", "-", input="Nga\n"),
-                      "--sections needs --input-format article")
+                      "--sections needs articles")
+    assert_user_error(run("predict", "--model", str(model_path), "--engine", "dask", "--article", "--sections", "body",
+                          str(ARTICLES[0]), "-o", "out"), "--sections is for the local engine")
+
+
+def test_sections_filter_table_and_folder_articles_too(run, model_path, tmp_path):
+    # an analyst's table of article bodies, and a folder of .txt articles: the same filter as article input
+    import csv
+
+    table = tmp_path / "articles.csv"
+    with open(table, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "outlet", "body"])
+        w.writerow(["a3", "x", ARTICLES[3].read_text(encoding="utf-8")])
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a3.txt").write_text(ARTICLES[3].read_text(encoding="utf-8"), encoding="utf-8")
+    for args in (["--article", str(table)], [str(folder)]):
+        every = [json.loads(x) for x in run("predict", "--model", str(model_path), *args).stdout.splitlines()]
+        assert {r["section"] for r in every} == {"headline", "body", "caption", "related"}
+        r = run("predict", "--model", str(model_path), "--sections", "body", *args)
+        assert r.exit_code == 0, r.output
+        kept = [json.loads(x) for x in r.stdout.splitlines()]
+        assert kept and kept == [row for row in every if row["section"] == "body"]  # ids and indexes unchanged
 
 
 def test_api_predict_article_says_the_section(model):

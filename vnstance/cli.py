@@ -256,7 +256,7 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
                    "csv/tsv/parquet: a table with a header. Default: by file extension (.csv .tsv .parquet), else "
                    "lines; a folder is read as .txt articles.")
 @click.option("--sections", default=None, metavar="LIST", callback=_parse_sections,
-              help="article input: keep only these sections, comma-separated, of "
+              help="article input (also --article tables and folders): keep only these sections, comma-separated, of "
                    "headline, body, caption, related (sidebars and related-news teasers). Default: all, each row "
                    "marked with its \"section\".")
 @click.option("--text-column", default=None, help="Table column holding the text. Default: text (body with --article).")
@@ -298,8 +298,9 @@ def predict(ctx: click.Context, inputs: tuple[str, ...], model_path: str | None,
     from .model.parallel import resolve_jobs
     from .model.predict import predict_items
 
-    if sections is not None and input_format != "article":
-        raise click.UsageError("--sections needs --input-format article")
+    if sections is not None and input_format != "article" and not article and not _any_folder(inputs):
+        raise click.UsageError("--sections needs articles: --input-format article, --article on a table, "
+                               "or a folder of .txt articles")
     if explain and output_format != "jsonl":
         raise click.UsageError("--explain adds nested evidence: it writes JSON Lines only (leave out --format)")
     if quiet:
@@ -308,6 +309,9 @@ def predict(ctx: click.Context, inputs: tuple[str, ...], model_path: str | None,
     if engine == "dask":
         if explain:
             raise click.UsageError("--explain is for the local engine (it is for reading, not for archives)")
+        if sections is not None:
+            raise click.UsageError("--sections is for the local engine; the dask engine writes every section "
+                                   "(filter on its section column)")
         with _pinned(model_sha256), _using(chosen, quiet):
             _predict_dask(ctx, inputs, model_path, input_format, text_column, id_column, article, output_format,
                           output, jobs, progress, quiet, scheduler, resume, ship_model)
@@ -395,8 +399,16 @@ def _predict_items(inputs: tuple[str, ...], input_format: str | None, text_colum
         raise click.UsageError("--text-column, --id-column and --article apply to csv, tsv or parquet input")
     column = text_column or default_text_column(article)
     reserved = reserved_columns(schema)  # a table column the output would overwrite is an error
-    return chain(read_table(p, f, column, id_column, article, stats, reserved) if f in (*TABLE_FORMATS, "folder")
-                 else read_items([p], f, stats, sections) for p, f in zip(inputs or ["-"], formats))
+    items = chain(read_table(p, f, column, id_column, article, stats, reserved) if f in (*TABLE_FORMATS, "folder")
+                  else read_items([p], f, stats, sections) for p, f in zip(inputs or ["-"], formats))
+    if sections is None:
+        return items
+    # table and folder articles: ids and sentence_index still count every sentence, as for article input
+    return (it for it in items if (it.extra or {}).get("section", sections[0]) in sections)
+
+
+def _any_folder(inputs: tuple[str, ...]) -> bool:
+    return any(Path(p).is_dir() for p in inputs)
 
 
 def _within_limit(items):
