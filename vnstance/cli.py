@@ -43,6 +43,12 @@ from .tables import TABLE_FORMATS  # noqa: E402
 from .textfiles import DISK_ERRORS, printable, write_json  # noqa: E402
 
 
+# predict, eval, check, serve and label: the digest pin (README, "Why the model file has a digest")
+_model_sha256_option = click.option(
+    "--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
+    help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). Env: {ENV_SHA256}.")
+
+
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
     return f"vnstance: warning: {message}\n"
 
@@ -269,9 +275,7 @@ def _parse_sections(ctx: click.Context, param: click.Parameter, value: str | Non
                    "With --engine dask: a folder, one Parquet file per partition.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
               help="Worker processes; 0 = all cores. Output order is input order either way.")
-@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
-              help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). "
-                   f"Env: {ENV_SHA256}.")
+@_model_sha256_option
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
@@ -566,8 +570,7 @@ def _figures(text: str, result: dict, json_path: str | None) -> None:
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 if METRIC is below VALUE; @FILE reads floors from a file. Repeatable.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed for --cv training.")
-@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
-              help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
+@_model_sha256_option
 @click.option("--targets", default=None, metavar="T1,T2,...",
               help="With --cv: the targets to train for (default russia,us); a saved model scores its own.")
 @click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False),
@@ -637,8 +640,7 @@ def eval_command(model_path: str | None, data_path: str, cv: bool, train_extra: 
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 1), default=None, metavar="RATE",
               help="Exit 1 if the pass rate over all cases is below RATE (0-1).")
-@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
-              help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
+@_model_sha256_option
 def check_command(model_path: str | None, cases_path: str | None, report_path: str | None, fail_under: float | None,
                   model_sha256: str | None) -> None:
     """Behavioural tests: run the contrast set and print the pass rate per test type."""
@@ -649,12 +651,13 @@ def check_command(model_path: str | None, cases_path: str | None, report_path: s
         result = contrast.check(model_path, cases_path or contrast.CASES_PATH)
     if report_path:
         write_json(result, report_path)
-    with _gate_survives_a_closed_pipe(fail_under is not None and result["pass_rate"] < fail_under):
+    failed = fail_under is not None and result["pass_rate"] < fail_under
+    with _gate_survives_a_closed_pipe(failed):
         click.echo(contrast.summary(result))
         if report_path:
             click.echo(f"report: {report_path}")
     if fail_under is not None:
-        if result["pass_rate"] < fail_under:
+        if failed:
             click.echo(f"vnstance: gate failed: pass rate {result['pass_rate']:.4f} is below its floor "
                        f"{fail_under:.4f}", err=True)
             sys.exit(1)
@@ -674,8 +677,7 @@ def check_command(model_path: str | None, cases_path: str | None, report_path: s
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST",
               help="A Host header to answer (DNS-rebinding guard); repeat. Default: 127.0.0.1, localhost, [::1] "
                    "and --host; '*' answers any.")
-@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
-              help=f"Accept only the model with this SHA-256. Env: {ENV_SHA256}.")
+@_model_sha256_option
 def serve(model_path: str | None, host: str, port: int, workers: int, max_sentences: int, max_bytes: int,
           max_chars: int, allowed_hosts: tuple[str, ...], model_sha256: str | None) -> None:
     """Serve the model over HTTP: POST /v1/predict, GET /healthz, /readyz, /v1/model, /openapi.json."""
@@ -776,9 +778,7 @@ def _bind(host: str, port: int):
 @click.option("--sample", type=click.IntRange(min=1), default=None,
               help="Label a seeded random sample of this many sentences, not the whole input (large archives).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the order: same input, model, seed, same order.")
-@click.option("--model-sha256", "model_sha256", envvar=ENV_SHA256, metavar="HEX",
-              help=f"Accept only the model with this SHA-256 (instead of the .sha256 file beside it). "
-                   f"Env: {ENV_SHA256}.")
+@_model_sha256_option
 def label(inputs: tuple[str, ...], out: str, model_path: str | None, no_model: bool, targets: str | None,
           input_format: str, annotator: str | None, host: str,
           allowed_hosts: tuple[str, ...], port: int, random_share: float, sample: int | None, seed: int,

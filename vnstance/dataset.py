@@ -162,15 +162,23 @@ def load_labelled(paths: Sequence[str | Path] | str | Path, schema: Schema = DEF
 
 
 
+def rows_targets(path: str | Path, rows: list[tuple[int, dict[str, Any]]],
+                 schema: Schema | None = None) -> tuple[str, ...]:
+    """``schema.file_targets`` of the rows (line number, row) of the file at ``path``, checked
+    against ``schema``'s targets when given; a row that does not fit is a DataError naming the
+    file and line (a misspelt label, a missing field, two schemas in one file)."""
+    try:
+        return file_targets(rows, (schema or DEFAULT).stance_labels, schema.targets if schema else None)
+    except RowError as e:
+        raise DataError(path, e.line, str(e)) from None
+
+
 def labelled_targets(path: str | Path) -> tuple[str, ...]:
     """The targets a labelled file's rows carry (see ``schema.file_targets``), in the order they
     first appear; DataError at the first row with a missing or misspelt target field, or with
     no target at all. Empty for an empty file."""
     rows = [(no, json_object(path, no, line)) for no, line in numbered_lines(path) if line.strip()]
-    try:
-        targets = file_targets(rows)
-    except RowError as e:
-        raise DataError(path, e.line, str(e)) from None
+    targets = rows_targets(path, rows)
     if rows and not targets:
         raise DataError(path, rows[0][0], "no target field (a field such as \"russia\" holding a stance label)")
     return targets

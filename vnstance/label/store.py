@@ -30,7 +30,8 @@ try:
     import fcntl
 except ImportError:  # Windows: no lock; one server per file is then up to the user
     fcntl = None  # type: ignore[assignment]
-from ..schema import DEFAULT, RowError, Schema, file_targets
+from ..dataset import rows_targets
+from ..schema import DEFAULT, Schema
 from ..textfiles import atomic_file, json_object, numbered_lines
 
 TEXT_FIELDS = ("id", "doc", "text")  # and a field per head of the schema
@@ -50,18 +51,6 @@ def check_labels(labels: dict[str, Any], schema: Schema = DEFAULT) -> dict[str, 
             raise ValueError(f"{h} must be one of {', '.join(allowed[h])}, got {value!r}")
         out[h] = value
     return out
-
-
-def check_file_schema(path: str | Path, rows: list[tuple[int, dict[str, Any]]], schema: Schema | None = None) -> None:
-    """DataError unless the rows (line number, row) of ``path`` were all labelled for the same
-    targets, those of ``schema`` when given (see ``schema.file_targets``): a field of another
-    target (``china`` in a russia,us session) or a missing one would mix two schemas, and a
-    misspelt label is named with its field and line."""
-    try:
-        file_targets(rows, schema.stance_labels if schema else DEFAULT.stance_labels,
-                     schema.targets if schema else None)
-    except RowError as e:
-        raise DataError(path, e.line, str(e)) from None
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -133,7 +122,7 @@ class AnswerStore:
                 if not isinstance(obj.get(k), str):
                     raise DataError(self.path, no, f"missing or non-string field {k!r}")
             rows.append((no, obj))
-        check_file_schema(self.path, rows, self.schema)
+        rows_targets(self.path, rows, self.schema)
         for no, obj in rows:
             try:
                 check_labels(obj, self.schema)
@@ -237,7 +226,7 @@ def random_rows(path: str | Path, out: str | Path, rest: str | Path | None = Non
         obj = json_object(path, no, line)
         rows.append((no, obj))
         (picked if obj.get("selected_by") == "random" else others).append(line + "\n")
-    check_file_schema(path, rows)  # every row labelled for the same targets
+    rows_targets(path, rows)  # every row labelled for the same targets
     total = len(rows)
     if not picked:
         raise DataError(path, None, f"none of its {total} row(s) has \"selected_by\": \"random\"")
